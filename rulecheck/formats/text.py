@@ -1,0 +1,66 @@
+"""The terminal report: per file, each violation where Excel shows it; then townships; then a summary."""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import TextIO
+
+from rulecheck.messages import t
+from rulecheck.model import Report, Violation
+
+
+def _line(v: Violation, lang: str, titles: dict[str, str]) -> str:
+    where = []
+    if v.sheet is not None:
+        where.append(t(lang, "location-sheet", sheet=v.sheet))
+    if v.row is not None:
+        where.append(t(lang, "location-row", row=v.row))
+    who = " ".join(x for x in (v.village if v.scope != "township" else None, v.name) if x)
+    if v.scope == "township":
+        who = v.township or t(lang, "blank")
+    head = " ".join(x for x in (" ".join(where), who, v.column and f"[{v.column}]") if x)
+    severity = t(lang, f"severity-{v.severity}")
+    return f"  {head}\n    {severity} {v.rule}  {titles.get(v.rule, '')}:{v.message}" if lang == "zh" else \
+        f"  {head}\n    {severity} {v.rule}  {titles.get(v.rule, '')}: {v.message}"
+
+
+def write(report: Report, out: TextIO) -> None:
+    lang, titles = report.lang, report.rule_titles
+    by_file = {f: list(vs) for f, vs in groupby(
+        [v for v in report.violations if v.file is not None], key=lambda v: v.file)}
+    for f in report.files:
+        out.write(t(lang, "heading-file", path=f.path) + "\n")
+        if f.error:
+            out.write("  " + t(lang, "file-error", error=f.error) + "\n\n")
+            continue
+        out.write("  " + t(lang, "file-rows", rows=f.rows))
+        if f.skipped:
+            out.write(";" if lang == "zh" else "; ")
+            out.write(t(lang, "file-skipped", skipped=f.skipped))
+        out.write("\n")
+        for note in f.notes:
+            out.write("  " + note + "\n")
+        if f.not_checked:
+            out.write("  " + t(lang, "not-checked", rules=", ".join(f.not_checked)) + "\n")
+        for v in by_file.get(f.path, []):
+            out.write(_line(v, lang, titles) + "\n")
+        if not by_file.get(f.path):
+            out.write("  " + t(lang, "no-violations") + "\n")
+        out.write("\n")
+    wide = [v for v in report.violations if v.file is None]
+    if wide:
+        out.write(t(lang, "heading-township") + "\n")
+        for v in wide:
+            out.write(_line(v, lang, titles) + "\n")
+        out.write("\n")
+    if report.exempted:
+        out.write(t(lang, "heading-exempted") + "\n")
+        for e in report.exempted:
+            where = " ".join(x for x in (e.file, t(lang, "location-row", row=e.row) if e.row else None, e.village, e.name) if x)
+            out.write(f"  {where}  {e.rule}  {t(lang, 'evidence', evidence=e.evidence)}\n")
+        out.write("\n")
+    out.write(t(
+        lang, "summary", files=len(report.files), rows=report.rows, errors=report.count("error"),
+        warnings=report.count("warning"), notices=report.count("notice"), exempted=len(report.exempted),
+        failed=len(report.failed_files),
+    ) + "\n")

@@ -1,0 +1,401 @@
+"""Rule files: YAML, validated by pydantic, every expression parsed and type-checked on load.
+
+A mistake in a rule file stops the load with ``file:line``, the key path and what would be
+valid, e.g. ``rules.yaml:41 rules[3].when: unknown function 'avg'; functions: age, any, ...``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from rulecheck import expr
+from rulecheck.expr import BOOL, DATE, NUMBER, TEXT, YEARS, Kind, Scope, Type
+
+BUNDLED_DIR = Path(__file__).parent / "rules"
+SOURCE_DIR = Path(__file__).parent.parent / "rules"
+DEFAULT_RULESET = "rugao-2007.yaml"
+
+
+class RuleFileError(Exception):
+    """A rule file that cannot be used; says where and why."""
+
+    def __init__(self, path: str, line: int | None, key: str, message: str):
+        self.path, self.line, self.key, self.message = path, line, key, message
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where} {key}: {message}" if key else f"{where}: {message}")
+
+
+# --------------------------------------------------------------------------- the schema
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(Strict):
+    """User-facing text in both languages."""
+
+    zh: str
+    en: str
+
+    def __call__(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+ColumnType = Literal["text", "number", "date", "birth-date", "boolean", "years", "category", "id-number"]
+Param = bool | int | float | dt.date | str
+
+
+class ColumnSpec(Strict):
+    title: Text
+    aliases: list[str] = Field(min_length=1)
+    type: ColumnType = "text"
+    categories: dict[str, list[str]] | None = None
+    required: bool = False
+    fill_down: bool = False
+    from_sheet_name: bool = False
+    confirm_with: str | None = None
+
+    @model_validator(mode="after")
+    def _categories(self) -> ColumnSpec:
+        if (self.type == "category") != (self.categories is not None):
+            raise ValueError("'categories' is required for type category, and only for it")
+        if self.confirm_with and self.type != "birth-date":
+            raise ValueError("'confirm_with' applies only to type birth-date")
+        return self
+
+
+class RuleSpec(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+    severity: Literal["error", "warning", "notice"]
+    scope: str
+    title: Text
+    quote: str | None = None  # the source's words, verbatim; absent for data-integrity rules
+    reading: Text | None = None
+    params: dict[str, Param] = {}
+    let: dict[str, str] = {}
+    when: str
+    exempt_when: str | None = None
+    evidence: str | None = None
+    observed: str | None = None
+    column: str | None = None
+    message: Text
+    labels: dict[str, Text] = {}
+
+    @model_validator(mode="after")
+    def _evidence(self) -> RuleSpec:
+        if bool(self.exempt_when) != bool(self.evidence):
+            raise ValueError("'exempt_when' and 'evidence' go together")
+        return self
+
+
+class Header(Strict):
+    id: str
+    title: Text
+    source: str
+    as_of: dt.date
+    row_label: str = "name"  # the column that names a row; a row with it blank is not a data row
+
+
+class RulesetSpec(Strict):
+    ruleset: Header
+    params: dict[str, Param] = {}
+    columns: dict[str, ColumnSpec]
+    groups: dict[str, list[str]] = {}
+    derive: dict[str, str] = {}
+    rules: list[RuleSpec] = Field(min_length=1)
+
+    @field_validator("groups")
+    @classmethod
+    def _no_person_group(cls, groups: dict[str, list[str]]) -> dict[str, list[str]]:
+        if "person" in groups:
+            raise ValueError("'person' is the built-in per-row scope and cannot be redefined")
+        return groups
+
+
+# --------------------------------------------------------------------------- compiled form
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule ready to evaluate: its spec, parsed expressions and the columns it needs."""
+
+    spec: RuleSpec
+    lets: tuple[tuple[str, expr.Node], ...]
+    when: expr.Node
+    exempt_when: expr.Node | None
+    evidence: expr.Node | None
+    observed: expr.Node | None
+    needs: frozenset[frozenset[str]]  # alternatives: the rule can run where all columns of one are present
+    kinds: dict[str, Kind]
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+
+@dataclass(frozen=True)
+class Ruleset:
+    spec: RulesetSpec
+    path: str
+    derive: tuple[tuple[str, expr.Node], ...]
+    rules: tuple[Rule, ...]
+
+    @property
+    def columns(self) -> dict[str, ColumnSpec]:
+        return self.spec.columns
+
+    def rule(self, rule_id: str) -> Rule:
+        return next(r for r in self.rules if r.id == rule_id)
+
+
+_COLUMN_TYPES: dict[str, Type] = {
+    "text": TEXT, "number": NUMBER, "date": DATE, "birth-date": DATE,
+    "boolean": BOOL, "years": YEARS, "id-number": TEXT,
+}
+
+
+def column_type(spec: ColumnSpec) -> Type:
+    if spec.type == "category":
+        return Type("category", frozenset(spec.categories or {}))
+    return _COLUMN_TYPES[spec.type]
+
+
+def _param_kind(value: Param) -> Kind:
+    if isinstance(value, bool):
+        return Kind(BOOL, "scalar")
+    if isinstance(value, (int, float)):
+        return Kind(NUMBER, "scalar")
+    if isinstance(value, dt.date):
+        return Kind(DATE, "scalar")
+    return Kind(TEXT, "scalar")
+
+
+# --------------------------------------------------------------------------- YAML with lines
+
+
+def _lines(node: yaml.Node, path: tuple = ()) -> dict[tuple, int]:
+    """Map each key path in a composed YAML tree to its 1-based line."""
+    out = {path: node.start_mark.line + 1}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            sub = path + (key.value,)
+            out.update(_lines(value, sub))
+            out[sub] = key.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, value in enumerate(node.value):
+            out.update(_lines(value, path + (i,)))
+    return out
+
+
+def _keypath(loc: tuple) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _line(lines: dict[tuple, int], loc: tuple) -> int | None:
+    while loc not in lines and loc:
+        loc = loc[:-1]
+    return lines.get(loc)
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML, but dates stay dates and nothing is constructed beyond plain data."""
+
+
+def read_yaml(path: Path) -> tuple[Any, dict[tuple, int]]:
+    """Parse a YAML file with the line of every key path; raises RuleFileError."""
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleFileError(name, None, "", f"cannot read the rule file: {exc}") from None
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise RuleFileError(name, mark.line + 1 if mark else None, "", f"YAML syntax error: {problem}") from None
+    if node is None:
+        raise RuleFileError(name, None, "", "the rule file is empty")
+    return data, _lines(node)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def default_path() -> Path:
+    """The bundled ruleset (the 2007 speech), installed or in a source checkout."""
+    for folder in (BUNDLED_DIR, SOURCE_DIR):
+        if (folder / DEFAULT_RULESET).is_file():
+            return folder / DEFAULT_RULESET
+    raise RuleFileError(DEFAULT_RULESET, None, "", "the bundled rule file is missing from the installation")
+
+
+def load(path: Path | str | None = None) -> Ruleset:
+    """Load, validate and compile a rule file; raises RuleFileError naming file, line and key."""
+    path = Path(path) if path else default_path()
+    data, lines = read_yaml(path)
+    name = str(path)
+
+    def fail(loc: tuple, message: str) -> RuleFileError:
+        return RuleFileError(name, _line(lines, loc), _keypath(loc), message)
+
+    try:
+        spec = RulesetSpec.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        message = err["msg"]
+        if err["type"] == "extra_forbidden":
+            message = f"unknown key '{loc[-1]}'"
+            loc = loc
+        raise fail(loc, message) from None
+    return _compile(spec, name, fail)
+
+
+def _compile(spec: RulesetSpec, name: str, fail: Any) -> Ruleset:
+    columns = spec.columns
+    if spec.ruleset.row_label not in columns:
+        raise fail(("ruleset", "row_label"), f"unknown column '{spec.ruleset.row_label}'; columns: {', '.join(columns)}")
+    for key, column in columns.items():
+        if column.confirm_with and (column.confirm_with not in columns or columns[column.confirm_with].type != "id-number"):
+            raise fail(("columns", key, "confirm_with"), f"'{column.confirm_with}' is not an id-number column")
+    for scope, keys in spec.groups.items():
+        for i, key in enumerate(keys):
+            if key not in columns:
+                raise fail(("groups", scope, i), f"unknown column '{key}'; columns: {', '.join(columns)}")
+
+    names: dict[str, Kind] = {key: Kind(column_type(c), "row") for key, c in columns.items()}
+    names["as_of"] = Kind(DATE, "scalar")
+    for key, value in spec.params.items():
+        names[key] = _param_kind(value)
+    needs_of: dict[str, Needs] = {key: frozenset({frozenset({key})}) for key in columns}
+
+    def compile_expr(text: str, loc: tuple, scope: Scope) -> expr.Node:
+        try:
+            node = expr.parse(text)
+            expr.check(node, scope)
+        except expr.ExprError as exc:
+            raise fail(loc, f"{exc.message} (at '{text[exc.pos:exc.pos + 20]}' in: {text})") from None
+        return node
+
+    derive = []
+    for key, text in spec.derive.items():
+        if key in names:
+            raise fail(("derive", key), f"'{key}' is already a column or parameter")
+        node = compile_expr(text, ("derive", key), Scope(dict(names), frozenset(columns)))
+        names[key] = expr.check(node, Scope(dict(names), frozenset(columns)))
+        needs_of[key] = needs(node, needs_of)
+        derive.append((key, node))
+
+    rules, seen = [], {}
+    for i, rule in enumerate(spec.rules):
+        if rule.id in seen:
+            raise fail(("rules", i, "id"), f"rule id '{rule.id}' is used twice (also rules[{seen[rule.id]}])")
+        seen[rule.id] = i
+        rules.append(_compile_rule(spec, rule, i, names, needs_of, columns, compile_expr, fail))
+    return Ruleset(spec, name, tuple(derive), tuple(rules))
+
+
+def _compile_rule(spec, rule, i, names, needs_of, columns, compile_expr, fail) -> Rule:
+    loc = ("rules", i)
+    if rule.scope != "person" and rule.scope not in spec.groups:
+        valid = ", ".join(["person", *spec.groups])
+        raise fail(loc + ("scope",), f"unknown scope '{rule.scope}'; scopes: {valid}")
+    if rule.column and rule.column not in columns:
+        raise fail(loc + ("column",), f"unknown column '{rule.column}'; columns: {', '.join(columns)}")
+    grouped = rule.scope != "person"
+    local = dict(names)
+    for key, value in rule.params.items():
+        local[key] = _param_kind(value)
+    lets = []
+    for key, text in rule.let.items():
+        scope = Scope(dict(local), frozenset(columns), grouped)
+        node = compile_expr(text, loc + ("let", key), scope)
+        local[key] = expr.check(node, scope)
+        lets.append((key, node))
+    scope = Scope(dict(local), frozenset(columns), grouped)
+
+    def one(field: str, want: str | None) -> expr.Node | None:
+        text = getattr(rule, field)
+        if text is None:
+            return None
+        node = compile_expr(str(text), loc + (field,), scope)
+        kind = expr.check(node, scope)
+        if want and kind.type.name != want:
+            raise fail(loc + (field,), f"must be true/false, but is {kind.type}")
+        if grouped and kind.level == "row":
+            raise fail(loc + (field,), f"in a {rule.scope} rule use per-row values inside an aggregate such as mean() or any()")
+        return node
+
+    when, exempt, evidence, observed = one("when", "bool"), one("exempt_when", "bool"), one("evidence", None), one("observed", None)
+    # Exemption columns are optional: where a file lacks them, no exemption can be claimed.
+    nodes = [n for n in (when, observed) if n is not None] + [n for _, n in lets]
+    wanted = _all_of([needs(n, needs_of) for n in nodes])
+    if grouped:
+        wanted = _all_of([wanted, frozenset({frozenset(spec.groups[rule.scope])})])
+    kinds = {key: kind for key, kind in local.items() if kind.level != "row"}
+    if observed is not None:
+        kinds["observed"] = expr.check(observed, scope)
+    _check_templates(rule, loc, scope, kinds, spec, fail)
+    return Rule(rule, tuple(lets), when, exempt, evidence, observed, wanted, kinds)
+
+
+Needs = frozenset[frozenset[str]]
+_NOTHING: Needs = frozenset({frozenset()})
+
+
+def _all_of(parts: list[Needs]) -> Needs:
+    """Needs of an expression that uses every part: one alternative from each, combined."""
+    out = _NOTHING
+    for part in parts:
+        out = frozenset(a | b for a in out for b in part)
+    return frozenset(a for a in out if not any(b < a for b in out))
+
+
+def needs(node: expr.Node, needs_of: dict[str, Needs]) -> Needs:
+    """The columns an expression reads, as alternatives: coalesce(a, b) runs with a's or b's."""
+    if isinstance(node, expr.Name):
+        return needs_of.get(node.id, _NOTHING)
+    if isinstance(node, expr.Call) and node.func == "coalesce":
+        either = frozenset().union(*(needs(arg, needs_of) for arg in node.args))
+        return frozenset(a for a in either if not any(b < a for b in either))
+    return _all_of([needs(child, needs_of) for child in expr.children(node)])
+
+
+_SAMPLES = {"number": 1.5, "date": dt.date(2007, 1, 1), "bool": True}
+
+
+def _check_templates(rule: RuleSpec, loc: tuple, scope: Scope, kinds: dict, spec: RulesetSpec, fail) -> None:
+    """Every {placeholder} in a message must be a known name with a format that fits its type."""
+    allowed = dict(kinds)
+    allowed.update({k: Kind(TEXT) for k in ("township", "village", "name", "observed", "evidence") if k not in allowed})
+    if rule.scope == "person":
+        allowed.update({k: v for k, v in scope.names.items() if v.level == "row"})
+    for lang in ("zh", "en"):
+        text = getattr(rule.message, lang)
+        try:
+            fields = list(string.Formatter().parse(text))
+        except ValueError as exc:
+            raise fail(loc + ("message", lang), f"bad placeholder: {exc}") from None
+        for _, field, fmt, conv in fields:
+            if field is None:
+                continue
+            if field not in allowed or conv:
+                raise fail(loc + ("message", lang), f"unknown placeholder '{{{field}}}'; placeholders: {', '.join(sorted(allowed))}")
+            sample = _SAMPLES.get(allowed[field].type.name, "x")
+            try:
+                format(sample, fmt or "")
+            except (ValueError, TypeError):
+                raise fail(loc + ("message", lang), f"format '{fmt}' does not fit {field} ({allowed[field].type})") from None

@@ -1,0 +1,226 @@
+"""Reading spreadsheet cells into typed, vectorised values.
+
+Every function takes a pandas Series of raw cells (dtype object: str, float, int,
+bool, date, datetime, time, None or '') and returns results aligned to its index.
+Bad cells never raise: they come back as NA and are flagged "unreadable".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+YEAR_MIN, YEAR_MAX = 1900, 2100
+
+# Regexes spell digits [0-9]: \d would also match other scripts' digits, which NFKC keeps.
+
+_SPACE = r"[\s\u200b\u200c\u200d\u2060\ufeff]+"  # \s misses the zero-width characters
+_QUOTES = "“”‘’\"'「」『』《》"
+_SEPARATORS = r"[、,，/;；和及兼\s]+"
+_TIME = r"(?:T|\s+)[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]*)?)?$"
+# After _date_text: 'YYYY-M-D', 'YYYY-M', 'YYYYMMDD' or 'YYYYMM'.
+_DATE = r"^(?P<y>[0-9]{4})(?:-(?P<m>[0-9]{1,2})(?:-(?P<d>[0-9]{1,2}))?-?|(?P<m2>[0-9]{2})(?P<d2>[0-9]{2})?)$"
+
+_TRUE = "是 √ ✓ ✔ y yes true 1 有 已 已承诺 对".split()
+_FALSE = "否 × ✗ ✘ x n no false 0 无 未 没有".split()
+_BOOLEANS = {**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
+_NO_YEARS = {"无", "没有", "否", "暂无", "-", "--", "—", "——", "–", "/", "\\"}
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """Typed values plus a mask of the cells that were non-blank but unreadable."""
+
+    values: pd.Series  # typed values, NA where blank or unreadable
+    unreadable: pd.Series  # bool: the cell is non-blank but could not be read
+
+
+def _kind(x: object) -> str:
+    if x is None or x is pd.NaT or x is pd.NA or (isinstance(x, float) and np.isnan(x)):
+        return "blank"
+    if isinstance(x, (bool, np.bool_)):
+        return "bool"
+    if isinstance(x, (int, float, np.integer, np.floating)):
+        return "number"
+    if isinstance(x, (dt.date, dt.time)):  # datetime is a date
+        return "date"
+    return "text"
+
+
+def _kinds(raw: pd.Series) -> pd.Series:
+    # Type dispatch over mixed object cells is inherently per element.
+    return raw.map(_kind)
+
+
+def fold_text(x: str) -> str:
+    """NFKC-normalise a string and remove all whitespace."""
+    return re.sub(_SPACE, "", unicodedata.normalize("NFKC", x))
+
+
+def cell_text(raw: pd.Series) -> pd.Series:
+    """Canonical text of each cell; NA for blank or whitespace-only cells."""
+    kinds = _kinds(raw)
+    out = pd.Series(np.nan, index=raw.index, dtype=object)
+    text = kinds == "text"
+    out[text] = raw[text].astype(str).str.normalize("NFKC").str.strip()
+    num = kinds.isin(["number", "date"])
+    # str(float) is its repr; dates print ISO with a space; drop '.0' and midnight.
+    out[num] = raw[num].astype(str).str.replace(r"\.0$| 00:00:00$", "", regex=True)
+    boolean = kinds == "bool"
+    out[boolean] = np.where(raw[boolean].astype(bool), "TRUE", "FALSE")
+    return out.astype("str").replace("", np.nan)
+
+
+def fold(s: pd.Series) -> pd.Series:
+    """cell_text with all whitespace removed; the form used for matching."""
+    return cell_text(s).str.replace(_SPACE, "", regex=True).replace("", np.nan)
+
+
+def is_numeric_cell(raw: pd.Series) -> pd.Series:
+    """Mask of cells holding a number (not a bool)."""
+    return (_kinds(raw) == "number").astype(bool)
+
+
+def _align(s: pd.Series, index: pd.Index) -> pd.Series:
+    return s if s.index.equals(index) else s.reindex(index)
+
+
+def _unreadable(text: pd.Series, values: pd.Series) -> pd.Series:
+    return (text.notna() & values.isna()).astype(bool)
+
+
+def parse_text(raw: pd.Series) -> Parsed:
+    """Cells as canonical text; never unreadable."""
+    text = cell_text(raw)
+    return Parsed(text, pd.Series(False, index=raw.index))
+
+
+def parse_number(raw: pd.Series) -> Parsed:
+    """Numbers, also from numeric text with an optional trailing unit ('40平方米')."""
+    text = fold(raw)
+    # NFKC turns '㎡' into 'm2', hence the optional trailing 2/3 after a unit.
+    number, unit = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", r"[^0-9.][^0-9]*[23]?"
+    num = text.str.extract(f"^({number})(?:{unit})?$", expand=False)
+    values = pd.to_numeric(num.astype(object), errors="coerce").astype("float64")
+    return Parsed(values, _unreadable(text, values))
+
+
+def from_parts(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
+    """datetime64[ns] from numeric parts; NaT for missing parts, years outside 1900..2100 or non-dates."""
+    y, m, d = (pd.to_numeric(p, errors="coerce").astype("float64") for p in (year, month, day))
+    ok = y.between(YEAR_MIN, YEAR_MAX) & m.between(1, 12) & d.between(1, 31)
+    parts = pd.DataFrame({"year": y.where(ok), "month": m.where(ok), "day": d.where(ok)})
+    return pd.to_datetime(parts, errors="coerce").astype("datetime64[ns]")
+
+
+def _date_parts(raw: pd.Series) -> tuple[pd.Series, pd.DataFrame]:
+    """Folded cell text, and its year/month/day digits as strings (NA where absent)."""
+    text = cell_text(raw).str.replace(_TIME, "", regex=True)
+    text = text.str.replace(_SPACE, "", regex=True)
+    dashed = text.str.replace(r"[年月/.]", "-", regex=True).str.replace(r"日$", "", regex=True)
+    parts = dashed.astype(object).str.extract(_DATE)
+    parts["m"] = parts["m"].fillna(parts.pop("m2"))
+    parts["d"] = parts["d"].fillna(parts.pop("d2"))
+    return text, parts
+
+
+def parse_date(raw: pd.Series) -> Parsed:
+    """Full calendar dates (time of day dropped); year-month alone is unreadable."""
+    text, p = _date_parts(raw)
+    values = from_parts(p["y"], p["m"], p["d"])
+    return Parsed(values, _unreadable(text, values))
+
+
+def parse_birth(raw: pd.Series, id_birth: pd.Series | None = None) -> Parsed:
+    """Birth dates, full or year-month; year-month takes the day from a matching id_birth, else the 1st."""
+    text, p = _date_parts(raw)
+    idb = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    if id_birth is not None:
+        idb = _align(pd.to_datetime(id_birth, errors="coerce").astype("datetime64[ns]"), raw.index)
+    y = pd.to_numeric(p["y"]).astype("float64")
+    m = pd.to_numeric(p["m"]).astype("float64")
+    # Excel keeps a typed 1968.10 as the number 1968.1: October, unless the ID says January.
+    ambiguous = is_numeric_cell(raw) & text.str.fullmatch(r"[0-9]{4}\.1").fillna(False).astype(bool)
+    id_january = (idb.dt.year == y) & (idb.dt.month == 1)
+    m = m.mask(ambiguous & ~id_january, 10)
+    year_month = p["d"].isna()
+    agrees = year_month & (idb.dt.year == y) & (idb.dt.month == m)
+    d = pd.to_numeric(p["d"]).astype("float64").mask(year_month, 1).mask(agrees, idb.dt.day)
+    values = from_parts(y, m, d)
+    return Parsed(values, _unreadable(text, values))
+
+
+def parse_boolean(raw: pd.Series) -> Parsed:
+    """Yes/no cells ('是', '√', 'Y', '否', '×', ...) as pandas 'boolean'."""
+    text = fold(raw).str.casefold()
+    values = text.map(_BOOLEANS).astype("boolean")
+    return Parsed(values, _unreadable(text, values))
+
+
+def _fold_key(s: pd.Series) -> pd.Series:
+    return s.str.replace(_SPACE, "", regex=True).str.casefold().str.strip(_QUOTES)
+
+
+def parse_category(raw: pd.Series, categories: dict[str, list[str]]) -> Parsed:
+    """Category keys by exact (folded, ASCII case-insensitive) synonym match.
+
+    When the whole text matches nothing it is split on separators, and the
+    first category (in dict order) that any part matches wins.
+    """
+    lookup: dict[str, str] = {}
+    rank: dict[str, int] = {}
+    for i, (key, synonyms) in enumerate(categories.items()):
+        for syn in synonyms:
+            folded = fold_text(syn).casefold().strip(_QUOTES)
+            lookup.setdefault(folded, key)
+            rank.setdefault(folded, i)
+    text = cell_text(raw).str.casefold().str.strip(_QUOTES)
+    values = _fold_key(text).map(lookup).astype(object)
+    # Split only the unmatched cells; work positionally since the index may repeat.
+    pos = text.reset_index(drop=True)
+    pos = pos[values.isna().to_numpy() & pos.notna().to_numpy()]
+    parts = _fold_key(pos.str.split(_SEPARATORS, regex=True).explode().astype("str")).map(rank)
+    best = parts.dropna().groupby(level=0).min().astype(int)
+    keys = np.array(list(categories), dtype=object)
+    filled = values.to_numpy(copy=True)
+    filled[best.index.to_numpy()] = keys[best.to_numpy()]
+    values = pd.Series(filled, index=raw.index, dtype=object)
+    return Parsed(values, _unreadable(text, values))
+
+
+def parse_years(raw: pd.Series) -> Parsed:
+    """Year lists ('2005、2006', '2005-2007') as ',2005,2006,' (sorted, unique)."""
+    text = cell_text(raw)
+    pos = text.reset_index(drop=True).astype(object)
+    single = pos.str.extractall(r"(?<![0-9])([0-9]{4})(?![0-9])")[0].astype(int)
+    # Ranges like '2005-2008' or '2005至2008' also contribute the years in between.
+    ranges = pos.str.extractall(r"(?<![0-9])([0-9]{4})\s*(?:-|~|～|—|–|至|到)\s*([0-9]{4})(?![0-9])").astype(int)
+    ranges = ranges[(ranges[0] < ranges[1]) & (ranges[1] - ranges[0] <= YEAR_MAX - YEAR_MIN)]
+    lengths = (ranges[1] - ranges[0] + 1).to_numpy()
+    owner = np.repeat(ranges.index.get_level_values(0).to_numpy(), lengths)
+    offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    spans = pd.Series(np.repeat(ranges[0].to_numpy(), lengths) + offsets, index=owner, dtype=int)
+    years = pd.concat([single.droplevel(1), spans])
+    years = years[years.between(YEAR_MIN, YEAR_MAX)]
+    frame = pd.DataFrame({"pos": years.index, "year": years.to_numpy()}).drop_duplicates()
+    frame = frame.sort_values(["pos", "year"])
+    joined = frame["year"].astype(str).groupby(frame["pos"]).agg(",".join)
+    values = ("," + joined + ",").reindex(range(len(raw))).astype("str").set_axis(raw.index).rename(None)
+    none_word = fold(raw).isin(_NO_YEARS)
+    return Parsed(values, _unreadable(text, values) & ~none_word)
+
+
+def has_year(years: pd.Series, year: int | pd.Series) -> pd.Series:
+    """Mask of year lists (from parse_years) that contain the year."""
+    hay = years.fillna("").astype(str)
+    if np.isscalar(year):
+        return hay.str.contains(f",{int(year)},", regex=False).astype(bool)
+    y = pd.to_numeric(_align(year, years.index), errors="coerce").round().astype("Int64")
+    needle = ("," + y.astype(str) + ",").fillna("#").to_numpy(dtype=str)
+    found = np.strings.find(hay.to_numpy(dtype=str), needle) >= 0
+    return pd.Series(found, index=years.index)

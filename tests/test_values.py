@@ -1,0 +1,260 @@
+"""Tests for rulecheck.values."""
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rulecheck.values import (
+    cell_text,
+    fold,
+    fold_text,
+    has_year,
+    is_numeric_cell,
+    parse_birth,
+    parse_boolean,
+    parse_category,
+    parse_date,
+    parse_number,
+    parse_text,
+    parse_years,
+)
+
+ROLES = {
+    "first-secretary": ["第一书记"],
+    "secretary": ["书记", "党支部书记", "党总支书记", "党委书记", "村党组织书记"],
+    "deputy": ["副书记"],
+    "member": ["委员"],
+}
+SEX = {"male": ["男", "男性", "M", "male"], "female": ["女", "女性", "F", "female"]}
+NA = object()  # marks an expected missing value
+
+
+def cells(*values: object, index: list | None = None) -> pd.Series:
+    return pd.Series(list(values), dtype=object, index=index)
+
+
+def as_list(s: pd.Series) -> list:
+    return [NA if pd.isna(v) else v for v in s]
+
+
+def ts(text: str) -> pd.Timestamp:
+    return pd.Timestamp(text)
+
+
+# --- text ---------------------------------------------------------------
+
+
+def test_fold_full_width_and_spaces() -> None:
+    s = cells("１９６８．０５", "（ 党 员 ）", "a\u3000b\u00a0c\td", "  ", "", None)
+    assert as_list(fold(s)) == ["1968.05", "(党员)", "abcd", NA, NA, NA]
+    assert fold_text(" 出生\u3000年月（ｙ） ") == "出生年月(y)"
+
+
+def test_cell_text_each_type() -> None:
+    s = cells(
+        "  a  b ", "Ａ", "", "   ", None, np.nan,
+        19680512.0, 1968.1, 1968.05, 38, True, False,
+        dt.date(2007, 10, 15), dt.datetime(2007, 10, 15), dt.datetime(2007, 10, 15, 9, 30), dt.time(9, 30),
+    )
+    assert as_list(cell_text(s)) == [
+        "a  b", "A", NA, NA, NA, NA,
+        "19680512", "1968.1", "1968.05", "38", "TRUE", "FALSE",
+        "2007-10-15", "2007-10-15", "2007-10-15 09:30:00", "09:30:00",
+    ]
+
+
+def test_index_is_kept() -> None:
+    s = cells("是", "否", "x", index=[7, 7, "a"])
+    r = parse_boolean(s)
+    assert list(r.values.index) == [7, 7, "a"] and list(r.unreadable.index) == [7, 7, "a"]
+    assert list(cell_text(s).index) == [7, 7, "a"]
+
+
+def test_is_numeric_cell() -> None:
+    s = cells(1.5, 3, True, "3", None, dt.date(2000, 1, 1))
+    assert is_numeric_cell(s).tolist() == [True, True, False, False, False, False]
+
+
+def test_parse_text_never_unreadable() -> None:
+    r = parse_text(cells(" 张三 ", 1.0, None))
+    assert as_list(r.values) == ["张三", "1", NA]
+    assert not r.unreadable.any()
+
+
+# --- numbers and dates --------------------------------------------------
+
+
+def test_parse_number() -> None:
+    r = parse_number(cells("38", "38.5", "４０", "40㎡", "40平方米", 41, 2.5, "abc", True, None, "", "1.2.3"))
+    assert as_list(r.values) == [38.0, 38.5, 40.0, 40.0, 40.0, 41.0, 2.5, NA, NA, NA, NA, NA]
+    assert r.unreadable.tolist() == [False] * 7 + [True, True, False, False, True]
+    assert r.values.dtype == "float64"
+
+
+def test_parse_date() -> None:
+    s = cells(
+        dt.date(2007, 10, 15), dt.datetime(2007, 10, 15, 9), "2007-10-15", "2007/10/15", "2007.10.15",
+        "2007年10月15日", "20071015", "2007-10-15 09:00", "２００７－１０－１５",
+    )
+    r = parse_date(s)
+    assert r.values.tolist() == [ts("2007-10-15")] * len(s)
+    assert not r.unreadable.any()
+    assert r.values.dtype == "datetime64[ns]"
+
+
+def test_other_scripts_digits_are_unreadable() -> None:
+    s = cells("٢٠٠٥", "٢٠٠٥.٠٥", "٢٠٠٥-٠١-٠١", "٤٠")
+    for result in (parse_years(s), parse_birth(s), parse_date(s), parse_number(s)):
+        assert result.unreadable.all()
+
+
+def test_parse_date_unreadable() -> None:
+    r = parse_date(cells("2007-02-30", "2007-10", "2007年10月", "abc", dt.time(9), "1850-01-01", None, ""))
+    assert r.values.isna().all()
+    assert r.unreadable.tolist() == [True] * 6 + [False, False]
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("1968.05", "1968-05-01"),
+        ("1968.5", "1968-05-01"),
+        ("1968年5月", "1968-05-01"),
+        ("1968年05月12日", "1968-05-12"),
+        ("1968-05-12", "1968-05-12"),
+        ("1968/5/12", "1968-05-12"),
+        ("19680512", "1968-05-12"),
+        ("196805", "1968-05-01"),
+        (dt.date(1968, 5, 12), "1968-05-12"),
+        (dt.datetime(1968, 5, 12), "1968-05-12"),
+        (1968.05, "1968-05-01"),
+        (1968.5, "1968-05-01"),
+        (1968.11, "1968-11-01"),
+        (1968.1, "1968-10-01"),  # Excel's remains of a typed 1968.10
+        ("1968.1", "1968-01-01"),  # text is unambiguous
+        ("1968.10", "1968-10-01"),
+        (19680512.0, "1968-05-12"),
+    ],
+)
+def test_parse_birth_forms(cell: object, expected: str) -> None:
+    r = parse_birth(cells(cell))
+    assert r.values.tolist() == [ts(expected)]
+    assert not r.unreadable.any()
+
+
+@pytest.mark.parametrize(
+    ("cell", "id_birth", "expected"),
+    [
+        (1968.1, "1968-01-17", "1968-01-17"),
+        (1968.1, "1968-10-05", "1968-10-05"),
+        (1968.1, "1969-01-17", "1968-10-01"),
+        ("1968.1", "1968-10-05", "1968-01-01"),
+        ("1968.05", "1968-05-12", "1968-05-12"),
+        ("1968.05", "1969-05-12", "1968-05-01"),
+        ("1968年5月", "1968-05-12", "1968-05-12"),
+        ("1968-05-03", "1968-05-12", "1968-05-03"),  # full dates are kept as written
+        (dt.date(1968, 5, 1), "1968-05-12", "1968-05-01"),
+    ],
+)
+def test_parse_birth_with_id_birth(cell: object, id_birth: str, expected: str) -> None:
+    r = parse_birth(cells(cell), pd.Series([ts(id_birth)]))
+    assert r.values.tolist() == [ts(expected)]
+
+
+def test_parse_birth_vector_with_missing_id_birth() -> None:
+    s = cells(1968.1, "1968.05", None, "1968.05", index=[3, 1, 2, 0])
+    idb = pd.Series([ts("1968-01-17"), ts("1968-05-12"), pd.NaT, pd.NaT], index=[3, 1, 2, 0])
+    r = parse_birth(s, idb)
+    assert as_list(r.values) == [ts("1968-01-17"), ts("1968-05-12"), NA, ts("1968-05-01")]
+    assert r.values.dtype == "datetime64[ns]"
+
+
+def test_parse_birth_unreadable() -> None:
+    r = parse_birth(cells("1968.13", "abc", "1968-02-30", "1968", "1850.05", "2200.01", "1968.0", None, ""))
+    assert r.values.isna().all()
+    assert r.unreadable.tolist() == [True] * 7 + [False, False]
+
+
+# --- booleans and categories --------------------------------------------
+
+
+def test_parse_boolean() -> None:
+    true = ["是", "√", "✓", "✔", "Y", "y", "yes", "Yes", "YES", "true", "TRUE", "1", "有", "已", "已承诺", "对", True, 1, 1.0, "Ｙ"]
+    false = ["否", "×", "✗", "✘", "x", "X", "N", "n", "no", "No", "NO", "false", "FALSE", "0", "无", "未", "没有", False, 0]
+    r = parse_boolean(cells(*true, *false, " 是 ", "maybe", "2", None, ""))
+    assert as_list(r.values) == [True] * len(true) + [False] * len(false) + [True, NA, NA, NA, NA]
+    assert r.unreadable.tolist() == [False] * (len(true) + len(false) + 1) + [True, True, False, False]
+    assert r.values.dtype == "boolean"
+
+
+def test_parse_category_roles() -> None:
+    s = cells("书记、主任", "副书记", "第一书记", "村委会主任", " 书 记 ", "书　记", "党支部书记", "委员兼副书记",
+              "书记 主任", "“书记”", "《委员》", "副书记/委员", None, "")
+    r = parse_category(s, ROLES)
+    assert as_list(r.values) == ["secretary", "deputy", "first-secretary", NA, "secretary", "secretary", "secretary",
+                                 "deputy", "secretary", "secretary", "member", "deputy", NA, NA]
+    assert r.unreadable.tolist() == [False, False, False, True] + [False] * 10
+
+
+def test_parse_category_quotes() -> None:
+    r = parse_category(cells("“两推一考”", "「两推一考」", "两推一考", "公推直选"), {"tpot": ["两推一考"]})
+    assert as_list(r.values) == ["tpot", "tpot", "tpot", NA]
+    assert r.unreadable.tolist() == [False, False, False, True]
+
+
+def test_parse_category_sex() -> None:
+    r = parse_category(cells("男", "女性", "m", "MALE", "Ｆ", "Female", " 女 ", "男女", "x", None), SEX)
+    assert as_list(r.values) == ["male", "female", "male", "male", "female", "female", "female", NA, NA, NA]
+    assert r.unreadable.tolist() == [False] * 7 + [True, True, False]
+
+
+def test_parse_category_repeated_index() -> None:
+    r = parse_category(cells("书记、主任", "委员", "乡长", index=[0, 0, 0]), ROLES)
+    assert as_list(r.values) == ["secretary", "member", NA]
+    assert list(r.values.index) == [0, 0, 0]
+
+
+# --- years --------------------------------------------------------------
+
+
+def test_parse_years() -> None:
+    s = cells("2005、2006", "2005,2006", "2005，2006", "2005年 2006年", "2005年、2007年", 2005, 2005.0, "2005-2006",
+              "2006、2005、2006", "2005-2007", "无", "没有", "-", "—", "/", "否", "abc", "12", None, "")
+    r = parse_years(s)
+    assert as_list(r.values) == (
+        [",2005,2006,"] * 4 + [",2005,2007,"] + [",2005,"] * 2 + [",2005,2006,"] * 2 + [",2005,2006,2007,"] + [NA] * 10
+    )
+    assert r.unreadable.tolist() == [False] * 16 + [True, True, False, False]
+
+
+def test_has_year() -> None:
+    years = parse_years(cells("2005、2006", "2016", None, "2006")).values
+    assert has_year(years, 2006).tolist() == [True, False, False, True]
+    assert has_year(years, pd.Series([2005, 2016, 2016, np.nan])).tolist() == [True, True, False, False]
+    assert has_year(years, pd.Series([2006.0, 2006.0, 2006.0, 2006.0])).tolist() == [True, False, False, True]
+
+
+# --- properties ---------------------------------------------------------
+
+CELL = st.one_of(st.text(), st.floats(allow_nan=False), st.none(), st.integers(), st.booleans(), st.dates())
+
+
+@settings(max_examples=200)
+@given(st.lists(CELL, max_size=8))
+def test_parsers_never_raise(values: list) -> None:
+    s = pd.Series(values, dtype=object)
+    for result in (parse_birth(s), parse_date(s), parse_years(s), parse_category(s, ROLES), parse_number(s),
+                   parse_boolean(s), parse_category(s, SEX)):
+        assert len(result.values) == len(s) == len(result.unreadable)
+        assert not (result.values.notna() & result.unreadable).any()
+    parse_birth(s, pd.Series(pd.NaT, index=s.index))
+
+
+@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31)))
+def test_parse_date_round_trip(d: dt.date) -> None:
+    r = parse_date(cells(d.strftime("%Y-%m-%d"), d.strftime("%Y年%m月%d日"), d))
+    assert r.values.tolist() == [pd.Timestamp(d)] * 3
