@@ -215,8 +215,6 @@ def _comparison(t: _Tokens) -> Node:
             items.append(_sum(t))
         t.expect("]")
         return In(pos, node, tuple(items), negated)
-    if negated:
-        raise ExprError("expected 'in' after 'not'", pos)
     return node
 
 

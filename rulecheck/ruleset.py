@@ -51,6 +51,7 @@ class Text(Strict):
 
 ColumnType = Literal["text", "number", "date", "birth-date", "boolean", "years", "category", "id-number"]
 Param = bool | int | float | dt.date | str
+_PARAM_TYPES = {"bool", "int", "float", "date", "str"}
 
 
 class ColumnSpec(Strict):
@@ -259,7 +260,8 @@ def load(path: Path | str | None = None) -> Ruleset:
         message = err["msg"]
         if err["type"] == "extra_forbidden":
             message = f"unknown key '{loc[-1]}'"
-            loc = loc
+        elif loc and loc[-1] in _PARAM_TYPES:  # a failed union: say what any member would accept
+            loc, message = loc[:-1], "expected a number, a date (YYYY-MM-DD), true/false or text"
         raise fail(loc, message) from None
     return _compile(spec, name, fail)
 
