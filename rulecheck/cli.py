@@ -13,7 +13,10 @@ from rulecheck import __version__
 from rulecheck.formats import FORMATS, writer
 from rulecheck.messages import LANGS, t
 
-app = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings={"help_option_names": ["-h", "--help"]})
+app = typer.Typer(
+    add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 
 
 def _version(value: bool) -> None:
@@ -77,4 +80,14 @@ def check(
 
 
 def main() -> None:
-    app()
+    """Entry point. A crash is exit 2 (could not check), never 1, which would claim the slate was read."""
+    try:
+        app(standalone_mode=True)
+    except SystemExit:
+        raise
+    except Exception:  # the last line of defence: report, then say plainly the run did not complete
+        import traceback
+
+        traceback.print_exc()
+        print("rulecheck: 内部错误,检查未完成 / internal error: the check did not complete", file=sys.stderr)
+        raise SystemExit(2) from None

@@ -125,27 +125,26 @@ def run(ruleset: Ruleset, sheets: list[Sheet], as_of: dt.date, lang: str) -> Out
     return Outcome(tuple(found), tuple(exempted), {f: tuple(sorted(r)) for f, r in not_checked.items()})
 
 
+def _scalars(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: pd.Timestamp(v) if isinstance(v, dt.date) else v for k, v in params.items()}
+
+
 def _base_context(ruleset: Ruleset, table: Table, as_of: dt.date) -> expr.Context:
     ctx = expr.Context(
         index=table.raw.index, as_of=as_of,
-        values={**ruleset.spec.params, **table.parsed, "as_of": pd.Timestamp(as_of)},
+        values={**_scalars(ruleset.spec.params), **table.parsed, "as_of": pd.Timestamp(as_of)},
         raw=table.text, unreadable=table.unreadable,
     )
     for key, node in ruleset.derive:
         # Derived fields are computed once, on first use, and shared by every rule.
-        ctx.lazy[key] = functools.cache(functools.partial(_derive, ctx, node))
+        ctx.lazy[key] = functools.cache(functools.partial(expr.evaluate, node, ctx))
     return ctx
 
 
-def _derive(ctx: expr.Context, node: expr.Node) -> Any:
-    return expr.evaluate(node, ctx)
-
-
 def _rule_context(base: expr.Context, rule: Rule) -> expr.Context:
-    params = {k: (pd.Timestamp(v) if isinstance(v, dt.date) else v) for k, v in rule.spec.params.items()}
-    values_ = {k: (pd.Timestamp(v) if isinstance(v, dt.date) and not isinstance(v, pd.Timestamp) else v)
-               for k, v in base.values.items()}
-    return expr.Context(base.index, base.as_of, {**values_, **params}, base.lazy, base.raw, base.unreadable)
+    """A rule's own context: the shared values and derived fields, plus the rule's parameters and lets."""
+    values_ = {**base.values, **_scalars(rule.spec.params)}
+    return expr.Context(base.index, base.as_of, values_, base.lazy, base.raw, base.unreadable)
 
 
 def _mask(value: Any, index: pd.Index) -> pd.Series:
