@@ -117,3 +117,11 @@ def test_python_in_a_rule_file_is_never_run(tmp_path: Path) -> None:
     yaml_tag = MINIMAL.replace("  limit: 40", f"  limit: !!python/object/apply:os.system ['touch {marker}']")
     assert "rules.yaml" in failure(tmp_path, yaml_tag)
     assert not marker.exists()
+
+
+@pytest.mark.parametrize("name", ["rugao-2007.yaml", "public-service-centre.yaml"])
+def test_every_quote_is_verbatim_from_the_speech(name: str) -> None:
+    folder = Path(__file__).parent.parent / "rules"
+    speech = (folder / "sources" / "rugao-2007.txt").read_text(encoding="utf-8")
+    quotes = [rule.spec.quote for rule in ruleset.load(folder / name).rules if rule.spec.quote]
+    assert quotes and [q for q in quotes if q not in speech] == []
