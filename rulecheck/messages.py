@@ -49,7 +49,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "evidence": ("依据:{evidence}", "evidence: {evidence}"),
     "summary": (
         "共检查 {files} 个文件、{rows} 名人选:{errors} 个错误,{warnings} 个警告,{notices} 条提示,{exempted} 项豁免,{failed} 个文件无法检查",
-        "{files} files, {rows} candidates: {errors} errors, {warnings} warnings, {notices} notices, {exempted} exemptions, {failed} files could not be checked",
+        "files {files}, candidates {rows}: errors {errors}, warnings {warnings}, notices {notices}, exemptions {exempted}, files not checked {failed}",
     ),
     "severity-error": ("错误", "error"),
     "severity-warning": ("警告", "warning"),
