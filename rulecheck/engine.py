@@ -43,6 +43,7 @@ class Table:
     text: dict[str, pd.Series]
     has: pd.DataFrame  # sheet id × column → bool
     sheets: tuple[Sheet, ...]
+    label: str  # the column that names a row (the rule file's row_label)
 
 
 def stack(ruleset: Ruleset, sheets: list[Sheet]) -> Table:
@@ -63,7 +64,7 @@ def stack(ruleset: Ruleset, sheets: list[Sheet]) -> Table:
     )
     parsed, unreadable = parse_columns(ruleset.columns, raw)
     text = {key: values.cell_text(raw[key]) for key in columns}
-    return Table(raw, parsed, unreadable, text, has, tuple(sheets))
+    return Table(raw, parsed, unreadable, text, has, tuple(sheets), ruleset.spec.ruleset.row_label)
 
 
 def parse_columns(specs: dict[str, ColumnSpec], raw: pd.DataFrame) -> tuple[dict[str, pd.Series], dict[str, pd.Series]]:
@@ -170,7 +171,7 @@ def _person(rule: Rule, ctx: expr.Context, table: Table, eligible: pd.Series, la
             found.append(Violation(
                 rule.id, rule.spec.severity, "person", place["township"], place["village"], place["name"],
                 place["file"], place["sheet"], place["row"], _column(table, i, rule.spec.column),
-                render(rule, getattr(rule.spec.message, lang), vals, lang), _json(obs, rule, "observed", lang),
+                render(rule, getattr(rule.spec.message, lang), vals, lang), _json(obs, rule, lang),
             ))
     exempted = []
     if spared.any():
@@ -186,32 +187,30 @@ def _person(rule: Rule, ctx: expr.Context, table: Table, eligible: pd.Series, la
 
 
 def _group(rule: Rule, keys: list[str], ctx: expr.Context, table: Table, eligible: pd.Series, lang: str):
-    codes, groups = ctx.codes, ctx.groups
-    group_index = pd.RangeIndex(groups)
-    group_ok = eligible.groupby(codes).all().reindex(group_index, fill_value=False)
-    when = _mask(expr.evaluate(rule.when, ctx), group_index) & group_ok
-    exempt = _mask(expr.evaluate(rule.exempt_when, ctx), group_index) if rule.exempt_when else pd.Series(False, index=group_index)
+    """Violations of a village or township rule: one per failing group, placed at the group's first row."""
+    codes, index = ctx.codes, pd.RangeIndex(ctx.groups)
+    group_ok = eligible.groupby(codes).all().reindex(index, fill_value=False)
+    failing = np.flatnonzero((_mask(expr.evaluate(rule.when, ctx), index) & group_ok).to_numpy())
+    if not len(failing):
+        return [], []
     first_row = pd.Series(table.raw.index, index=table.raw.index).groupby(codes).min()
-    files = table.raw["_file"].groupby(codes).nunique()
-    sheets = table.raw.groupby(codes)[["_file", "_sheet"]].nunique().max(axis=1)
-    found, exempted = [], []
-    for code in np.flatnonzero((when & ~exempt).to_numpy()):
-        i = int(first_row[code])
-        place = _where(table, i)
-        single_file = files[code] == 1
-        exact = rule.spec.scope != keys[0] or len(keys) > 1  # village rows point at the village's first row
-        vals = {k: _at(v, [code])[0] for k, v in ctx.values.items() if k in rule.kinds}
-        obs = _at(expr.evaluate(rule.observed, ctx), [code])[0] if rule.observed else None
-        vals.update(observed=obs, township=place["township"], village=place["village"] if len(keys) > 1 else None)
+    places = table.raw[["_file", "_sheet"]].groupby(codes).nunique()
+    observed = _at(expr.evaluate(rule.observed, ctx), failing) if rule.observed else [None] * len(failing)
+    lets = {k: _at(v, failing) for k, v in ctx.values.items() if k in rule.kinds}
+    per_village = len(keys) > 1  # a village points at its first row; a township at no single row
+    found = []
+    for n, code in enumerate(failing):
+        place = _where(table, int(first_row[code]))
+        one_file, one_sheet = places.at[code, "_file"] == 1, places.at[code, "_sheet"] == 1
+        village = place["village"] if per_village else None
+        vals = {k: v[n] for k, v in lets.items()} | {"observed": observed[n], "township": place["township"], "village": village}
         found.append(Violation(
-            rule.id, rule.spec.severity, rule.spec.scope, place["township"],
-            place["village"] if len(keys) > 1 else None, None,
-            place["file"] if single_file else None,
-            place["sheet"] if single_file and sheets[code] == 1 else None,
-            place["row"] if single_file and exact else None, None,
-            render(rule, getattr(rule.spec.message, lang), vals, lang), _json(obs, rule, "observed", lang),
+            rule.id, rule.spec.severity, rule.spec.scope, place["township"], village, None,
+            place["file"] if one_file else None, place["sheet"] if one_file and one_sheet else None,
+            place["row"] if one_file and per_village else None, None,
+            render(rule, getattr(rule.spec.message, lang), vals, lang), _json(observed[n], rule, lang),
         ))
-    return found, exempted
+    return found, []
 
 
 def _at(value: Any, positions: Any) -> list[Any]:
@@ -222,8 +221,11 @@ def _at(value: Any, positions: Any) -> list[Any]:
 
 def _where(table: Table, i: int) -> dict[str, Any]:
     row = table.raw.loc[i]
-    label = {k: _clean(table.text[k].iloc[i]) if k in table.text else None for k in ("township", "village", "name")}
-    return {**label, "file": row["_file"], "sheet": row["_sheet"], "row": int(row["_row"])}
+    # A rule file whose rows are villages (row_label: village) names no person.
+    label = table.label if table.label not in ("township", "village") else None
+    names = {k: _clean(table.text[c].iloc[i]) if c in table.text else None
+             for k, c in (("township", "township"), ("village", "village"), ("name", label))}
+    return {**names, "file": row["_file"], "sheet": row["_sheet"], "row": int(row["_row"])}
 
 
 def _clean(value: Any) -> str | None:
@@ -274,7 +276,7 @@ def _display(value: Any, spec: str | None, rule: Rule, lang: str) -> str:
     return format(str(value), spec) if spec else str(value)
 
 
-def _json(value: Any, rule: Rule, name: str, lang: str) -> Any:
+def _json(value: Any, rule: Rule, lang: str) -> Any:
     """An observed value as plain JSON data: numbers stay numbers, dates become YYYY-MM-DD."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None

@@ -318,6 +318,8 @@ def _compile_rule(spec, rule, i, names, needs_of, columns, compile_expr, fail) -
     if rule.column and rule.column not in columns:
         raise fail(loc + ("column",), f"unknown column '{rule.column}'; columns: {', '.join(columns)}")
     grouped = rule.scope != "person"
+    if grouped and rule.exempt_when:
+        raise fail(loc + ("exempt_when",), "exemptions apply to person rules only")
     local = dict(names)
     for key, value in rule.params.items():
         local[key] = _param_kind(value)
