@@ -20,6 +20,7 @@ def check_paths(paths: list[Path], ruleset: Ruleset, as_of: dt.date | None = Non
     as_of = as_of or ruleset.spec.ruleset.as_of
     results: list[FileResult] = []
     sheets: list[Sheet] = []
+    seen: set[Path] = set()  # a file reached twice (a folder and a file in it) is read once
     for given in paths:
         if not given.exists():
             results.append(FileResult(str(given), error=t(lang, "not-found", path=given)))
@@ -28,6 +29,9 @@ def check_paths(paths: list[Path], ruleset: Ruleset, as_of: dt.date | None = Non
         if given.is_dir() and not files:
             results.append(FileResult(str(given), error=t(lang, "no-files", path=given)))
         for path in files:
+            if path.resolve() in seen:
+                continue
+            seen.add(path.resolve())
             if path.suffix.lower() not in SUFFIXES:
                 results.append(FileResult(str(path), error=t(lang, "not-a-slate")))
                 continue

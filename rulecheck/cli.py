@@ -68,7 +68,7 @@ def check(
         try:
             typer.echo(describe(loaded, lang, explain))
         except KeyError:
-            _fail(f"unknown rule '{explain}'; rules: {', '.join(r.id for r in loaded.rules)}")
+            _fail(t(lang, "unknown-rule", rule=explain, rules=", ".join(r.id for r in loaded.rules)))
         raise typer.Exit(0)
     if not paths:
         _fail(t(lang, "no-paths"))

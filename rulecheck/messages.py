@@ -31,6 +31,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "not-a-slate": ("不是可检查的表格文件(支持 xlsx、xlsm、xls、ods、csv)", "not a spreadsheet rulecheck reads (xlsx, xlsm, xls, ods, csv)"),
     "no-files": ("在 {path} 中没有找到表格文件(xlsx、xlsm、xls、ods、csv)", "no spreadsheets (xlsx, xlsm, xls, ods, csv) found in {path}"),
     "no-paths": ("请给出要检查的文件或文件夹", "give the files or folders to check"),
+    "unknown-rule": ("没有这条规则:{rule}。规则有:{rules}", "unknown rule '{rule}'; rules: {rules}"),
     "bad-date": ("--as-of 应为 YYYY-MM-DD 格式的日期,收到「{value}」", "--as-of takes a date as YYYY-MM-DD, got '{value}'"),
     "bad-choice": ("{option} 只能是 {choices},收到「{value}」", "{option} takes one of {choices}, got '{value}'"),
     # the text report
