@@ -3,65 +3,216 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from rulecheck import __version__
-from rulecheck.engine import run
+from rulecheck.engine import Outcome, run
+from rulecheck.masking import mask_report
 from rulecheck.messages import t
-from rulecheck.model import FileResult, Report
+from rulecheck.model import (
+    Exemption, FileResult, Report, RuleTally, SummaryColumn, TownshipSummary, Violation, township_key,
+)
 from rulecheck.reader import SUFFIXES, ReadError, Sheet, find_files, read_file
-from rulecheck.ruleset import Ruleset
+from rulecheck.ruleset import SUMMARY_SCOPE, Ruleset
+from rulecheck.values import fold
+
+# progress(files done, files in all, the file just read)
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class TownshipSettings:
+    """What differs for one township (from rulecheck.toml): its as-of day and parameter values."""
+
+    as_of: dt.date | None = None
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 def check_paths(paths: list[Path], ruleset: Ruleset, as_of: dt.date | None = None, lang: str = "zh",
-                extra_aliases: dict[str, list[str]] | None = None) -> Report:
-    """Check every file under ``paths``; a file that cannot be read is reported, never fatal."""
+                extra_aliases: dict[str, list[str]] | None = None, *,
+                townships: dict[str, TownshipSettings] | None = None,
+                exclude: Callable[[Path], bool] | None = None, fail_on: str = "error", mask_ids: bool = True,
+                progress: Progress | None = None) -> Report:
+    """Check every file under ``paths``; a file that cannot be read is reported, never fatal.
+
+    ``exclude`` passes over files found in folders (a file named on its own is always checked);
+    ``townships`` gives some townships their own as-of day or parameters; identity numbers in the
+    report are masked unless ``mask_ids`` is false.
+    """
     as_of = as_of or ruleset.spec.ruleset.as_of
-    results: list[FileResult] = []
-    sheets: list[Sheet] = []
+    results: list[FileResult | Path] = []
     seen: set[Path] = set()  # a file reached twice (a folder and a file in it) is read once
     for given in paths:
         if not given.exists():
             results.append(FileResult(str(given), error=t(lang, "not-found", path=given)))
             continue
         files = find_files([given])
+        if given.is_dir() and exclude is not None:
+            files = [f for f in files if not exclude(f)]
         if given.is_dir() and not files:
             results.append(FileResult(str(given), error=t(lang, "no-files", path=given)))
         for path in files:
-            if path.resolve() in seen:
-                continue
-            seen.add(path.resolve())
-            if path.suffix.lower() not in SUFFIXES:
-                results.append(FileResult(str(path), error=t(lang, "not-a-slate")))
-                continue
-            try:
-                read = read_file(path, ruleset, extra_aliases)
-            except ReadError as exc:
-                results.append(FileResult(str(path), error=exc.message(lang)))
-                continue
-            except OSError as exc:
-                results.append(FileResult(str(path), error=t(lang, "file-unreadable", reason=exc.strerror or str(exc))))
-                continue
-            sheets += read.sheets
-            results.append(FileResult(
-                str(path), rows=sum(len(s.frame) for s in read.sheets), skipped=sum(s.skipped for s in read.sheets),
-                sheets=tuple(s.name for s in read.sheets),
-                notes=tuple(t(lang, "sheet-no-header", sheet=name) for name in read.headerless),
-            ))
-    outcome = run(ruleset, sheets, as_of, lang)
-    files = tuple(replace(r, not_checked=outcome.not_checked.get(r.path, ())) for r in results)
+            if path.resolve() not in seen:
+                seen.add(path.resolve())
+                results.append(path)
+    total = sum(isinstance(r, Path) for r in results)
+    sheets: list[Sheet] = []
+    done = 0
+    for n, item in enumerate(results):
+        if isinstance(item, Path):
+            results[n], read = _read(item, ruleset, extra_aliases, lang)
+            sheets += read
+            done += 1
+            if progress:
+                progress(done, total, str(item))
+    outcomes = [
+        (run(part_rules, part, day, lang), day)
+        for part_rules, day, part in _partitions(sheets, ruleset, as_of, townships or {})
+    ]
+    outcome = _merge([o for o, _ in outcomes])
+    files = tuple(replace(r, not_checked=outcome.not_checked.get(r.path, ())) for r in results)  # type: ignore[union-attr]
     header = ruleset.spec.ruleset
-    return Report(
+    violations = tuple(sorted(outcome.violations, key=_order))
+    exempted = tuple(sorted(outcome.exempted, key=_exemption_order))
+    summary_columns = tuple(
+        SummaryColumn(i.key, i.spec.title(lang), i.spec.format, i.spec.rule, i.spec.reference) for i in ruleset.summary
+    )
+    rows = _townships(outcomes, summary_columns, townships or {}, ruleset, violations, exempted)
+    found = {township_key(label) for o, _ in outcomes for label, _ in o.townships}
+    notes = tuple(t(lang, "township-not-found", township=name) for name in (townships or {})
+                  if township_key(name) not in found)
+    report = Report(
         version=__version__, ruleset_id=header.id, ruleset_title=header.title(lang), ruleset_path=ruleset.path,
-        as_of=as_of.isoformat(), lang=lang, files=files,
-        violations=tuple(sorted(outcome.violations, key=_order)), exempted=outcome.exempted,
-        rule_titles={r.id: r.spec.title(lang) for r in ruleset.rules},
+        as_of=as_of.isoformat(), lang=lang, files=files, violations=violations, exempted=exempted,
+        rule_titles={r.id: r.spec.title(lang) for r in ruleset.rules}, fail_on=fail_on,
+        summary_columns=summary_columns, townships=rows, rules=_tallies(ruleset, lang, violations, exempted, rows),
+        notes=notes,
+    )
+    return mask_report(report) if mask_ids else report
+
+
+def _read(path: Path, ruleset: Ruleset, extra_aliases: dict[str, list[str]] | None, lang: str) -> tuple[FileResult, list[Sheet]]:
+    if path.suffix.lower() not in SUFFIXES:
+        return FileResult(str(path), error=t(lang, "not-a-slate")), []
+    try:
+        read = read_file(path, ruleset, extra_aliases)
+    except ReadError as exc:
+        return FileResult(str(path), error=exc.message(lang)), []
+    except OSError as exc:
+        return FileResult(str(path), error=t(lang, "file-unreadable", reason=exc.strerror or str(exc))), []
+    result = FileResult(
+        str(path), rows=sum(len(s.frame) for s in read.sheets), skipped=sum(s.skipped for s in read.sheets),
+        sheets=tuple(s.name for s in read.sheets),
+        notes=tuple(t(lang, "sheet-no-header", sheet=name) for name in read.headerless),
+    )
+    return result, list(read.sheets)
+
+
+def with_params(ruleset: Ruleset, params: dict[str, Any]) -> Ruleset:
+    """The same ruleset with some top-level parameters given other values."""
+    if not params:
+        return ruleset
+    spec = ruleset.spec.model_copy(update={"params": {**ruleset.spec.params, **params}})
+    return replace(ruleset, spec=spec)
+
+
+def _partitions(sheets: list[Sheet], ruleset: Ruleset, as_of: dt.date,
+                townships: dict[str, TownshipSettings]) -> list[tuple[Ruleset, dt.date, list[Sheet]]]:
+    """Rows split by township where some townships have settings of their own.
+
+    Every rule's scope (person, village, township) lies within one township, so checking each
+    township's rows on their own gives the same findings as checking all rows together.
+    """
+    if not townships:
+        return [(ruleset, as_of, sheets)]
+    column = ruleset.spec.groups[SUMMARY_SCOPE][0]
+    own = {township_key(name): settings for name, settings in townships.items()}
+    parts: dict[str | None, list[Sheet]] = {key: [] for key in own}
+    rest: list[Sheet] = []
+    for sheet in sheets:
+        keys = fold(sheet.frame[column]) if column in sheet.frame else None
+        for key in own:
+            mask = (keys == key).fillna(False).to_numpy(dtype=bool) if keys is not None else None
+            if mask is not None and mask.any():
+                parts[key].append(replace(sheet, frame=sheet.frame[mask].reset_index(drop=True)))
+        others = ~keys.isin(list(own)).fillna(False).to_numpy(dtype=bool) if keys is not None else None
+        rest.append(sheet if others is None else replace(sheet, frame=sheet.frame[others].reset_index(drop=True)))
+    out = [(ruleset, as_of, rest)]
+    for key, settings in own.items():
+        if parts[key]:
+            out.append((with_params(ruleset, settings.params), settings.as_of or as_of, parts[key]))
+    return out
+
+
+def _merge(outcomes: list[Outcome]) -> Outcome:
+    if len(outcomes) == 1:
+        return outcomes[0]
+    not_checked: dict[str, set[str]] = {}
+    for o in outcomes:
+        for path, rules in o.not_checked.items():
+            not_checked.setdefault(path, set()).update(rules)
+    return Outcome(
+        tuple(v for o in outcomes for v in o.violations), tuple(e for o in outcomes for e in o.exempted),
+        {path: tuple(sorted(rules)) for path, rules in not_checked.items()},
+        tuple(row for o in outcomes for row in o.townships),
+    )
+
+
+_SEVERITY_RANK = {"error": 0, "warning": 1, "notice": 2}
+
+
+def _townships(outcomes: list[tuple[Outcome, dt.date]], columns: tuple[SummaryColumn, ...],
+               townships: dict[str, TownshipSettings], ruleset: Ruleset,
+               violations: tuple[Violation, ...], exempted: tuple[Exemption, ...]) -> tuple[TownshipSummary, ...]:
+    """Each township's statistics with its reference values, the cells its violations colour, and its counts."""
+    own = {township_key(name): settings for name, settings in townships.items()}
+    by_rule: dict[tuple[str | None, str], str] = {}
+    for v in violations:
+        key = (township_key(v.township), v.rule)
+        if key not in by_rule or _SEVERITY_RANK[v.severity] < _SEVERITY_RANK[by_rule[key]]:
+            by_rule[key] = v.severity
+    severities = Counter((township_key(v.township), v.severity) for v in violations)
+    spared = Counter(township_key(e.township) for e in exempted)
+    rows = []
+    for outcome, day in outcomes:
+        for label, stats in outcome.townships:
+            key = township_key(label)
+            params = {**ruleset.spec.params, **(own[key].params if key in own else {})}
+            rows.append(TownshipSummary(
+                township=label, as_of=day.isoformat(), values=stats,
+                references=tuple(float(params[c.reference]) if c.reference else None for c in columns),
+                flags=tuple(by_rule.get((key, c.rule)) if c.rule else None for c in columns),
+                errors=severities[(key, "error")], warnings=severities[(key, "warning")],
+                notices=severities[(key, "notice")], exempted=spared[key],
+            ))
+    return tuple(sorted(rows, key=lambda r: (r.township is None, township_key(r.township) or "")))
+
+
+def _tallies(ruleset: Ruleset, lang: str, violations: tuple[Violation, ...], exempted: tuple[Exemption, ...],
+             townships: tuple[TownshipSummary, ...]) -> tuple[RuleTally, ...]:
+    broken = Counter(v.rule for v in violations)
+    spared = Counter(e.rule for e in exempted)
+    per_township = Counter((v.rule, township_key(v.township)) for v in violations)
+    keys = [township_key(row.township) for row in townships]
+    return tuple(
+        RuleTally(rule.id, rule.spec.severity, rule.spec.scope, rule.spec.title(lang), rule.spec.quote,
+                  broken[rule.id], spared[rule.id], tuple(per_township[(rule.id, key)] for key in keys))
+        for rule in ruleset.rules
     )
 
 
 _SCOPE_ORDER = {"person": 0, "village": 1, "township": 2}
 
 
-def _order(v) -> tuple:
-    return (v.file or "\uffff", v.sheet or "", v.row if v.row is not None else 1 << 30, _SCOPE_ORDER.get(v.scope, 3), v.rule)
+def _order(v: Violation) -> tuple:
+    return (v.file or "\uffff", v.sheet or "", v.row if v.row is not None else 1 << 30, _SCOPE_ORDER.get(v.scope, 3), v.rule,
+            township_key(v.township) or "\uffff", township_key(v.village) or "")
+
+
+def _exemption_order(e: Exemption) -> tuple:
+    return (e.file or "\uffff", e.sheet or "", e.row if e.row is not None else 1 << 30, e.rule,
+            township_key(e.township) or "\uffff", township_key(e.village) or "")

@@ -21,7 +21,7 @@ from rulecheck import expr, idnumber, values
 from rulecheck.messages import t
 from rulecheck.model import Exemption, Violation
 from rulecheck.reader import Sheet
-from rulecheck.ruleset import ColumnSpec, Rule, Ruleset
+from rulecheck.ruleset import SUMMARY_SCOPE, ColumnSpec, Rule, Ruleset
 
 LOCATION = ("_file", "_sheet", "_row", "_sheet_id")
 
@@ -31,6 +31,8 @@ class Outcome:
     violations: tuple[Violation, ...]
     exempted: tuple[Exemption, ...]
     not_checked: dict[str, tuple[str, ...]]  # file → ids of rules its columns could not support
+    # (township as written in its first row, its summary statistics in the rule file's order), per township
+    townships: tuple[tuple[str | None, tuple[float | None, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,9 +103,7 @@ def run(ruleset: Ruleset, sheets: list[Sheet], as_of: dt.date, lang: str) -> Out
     exempted: list[Exemption] = []
     not_checked: dict[str, set[str]] = {}
     for rule in ruleset.rules:
-        sheet_ok = pd.Series(False, index=table.has.index)
-        for alternative in rule.needs:
-            sheet_ok |= table.has[sorted(alternative)].all(axis=1)
+        sheet_ok = _sheet_ok(table, rule.needs)
         for i in np.flatnonzero(~sheet_ok.to_numpy()):
             not_checked.setdefault(table.sheets[i].file, set()).add(rule.id)
         if table.raw.empty or not sheet_ok.any():
@@ -112,9 +112,7 @@ def run(ruleset: Ruleset, sheets: list[Sheet], as_of: dt.date, lang: str) -> Out
         ctx = _rule_context(base, rule)
         keys = ruleset.spec.groups.get(rule.spec.scope)
         if keys:
-            folded = pd.DataFrame({k: values.fold(table.text[k]) for k in keys})
-            ctx.codes = folded.groupby(keys, dropna=False, sort=True).ngroup()
-            ctx.groups = int(ctx.codes.max()) + 1
+            ctx.codes, ctx.groups = _group_codes(table, keys)
         for key, node in rule.lets:
             ctx.values[key] = expr.evaluate(node, ctx)
         if keys:
@@ -123,7 +121,44 @@ def run(ruleset: Ruleset, sheets: list[Sheet], as_of: dt.date, lang: str) -> Out
             v, e = _person(rule, ctx, table, eligible, lang)
         found += v
         exempted += e
-    return Outcome(tuple(found), tuple(exempted), {f: tuple(sorted(r)) for f, r in not_checked.items()})
+    townships = summarise(ruleset, table, base) if SUMMARY_SCOPE in ruleset.spec.groups and not table.raw.empty else ()
+    return Outcome(tuple(found), tuple(exempted), {f: tuple(sorted(r)) for f, r in not_checked.items()}, townships)
+
+
+def _sheet_ok(table: Table, needs: frozenset[frozenset[str]]) -> pd.Series:
+    """Per sheet: does it have all the columns of one of the alternatives?"""
+    ok = pd.Series(False, index=table.has.index)
+    for alternative in needs:
+        ok |= table.has[sorted(alternative)].all(axis=1)
+    return ok
+
+
+def _group_codes(table: Table, keys: list[str]) -> tuple[pd.Series, int]:
+    """Each row's group number (groups sorted by their folded key texts, blank last) and the group count."""
+    folded = pd.DataFrame({k: values.fold(table.text[k]) for k in keys})
+    codes = folded.groupby(keys, dropna=False, sort=True).ngroup()
+    return codes, int(codes.max()) + 1
+
+
+def summarise(ruleset: Ruleset, table: Table, base: expr.Context) -> tuple[tuple[str | None, tuple[float | None, ...]], ...]:
+    """The rule file's summary statistics per township; a statistic is blank where a sheet lacks its columns."""
+    keys = ruleset.spec.groups[SUMMARY_SCOPE]
+    ctx = expr.Context(base.index, base.as_of, dict(base.values), base.lazy, base.raw, base.unreadable)
+    ctx.codes, ctx.groups = _group_codes(table, keys)
+    first_row = pd.Series(table.raw.index, index=table.raw.index).groupby(ctx.codes).min()
+    labels = [_clean(table.text[keys[0]].iloc[int(i)]) for i in first_row]
+    columns = []
+    for item in ruleset.summary:
+        eligible = table.raw["_sheet_id"].map(_sheet_ok(table, item.needs)).astype(bool)
+        group_ok = eligible.groupby(ctx.codes).all().reindex(range(ctx.groups), fill_value=False)
+        value = expr.evaluate(item.value, ctx)
+        if not isinstance(value, pd.Series):  # a statistic without an aggregate is the same everywhere
+            value = pd.Series(value, index=range(ctx.groups), dtype="float64")
+        columns.append(value.astype("float64").where(group_ok.to_numpy()).round(6))
+    grid = np.column_stack([c.to_numpy() for c in columns]) if columns else np.empty((ctx.groups, 0))
+    return tuple(
+        (label, tuple(None if np.isnan(x) else float(x) for x in row)) for label, row in zip(labels, grid)
+    )
 
 
 def _scalars(params: dict[str, Any]) -> dict[str, Any]:

@@ -464,6 +464,12 @@ def _extreme(how: str) -> Callable[..., pd.Series]:
     return call
 
 
+def _distinct(ctx: Context, values: Any, where: Any = None) -> pd.Series:
+    """How many different values the group's rows (matching the filter) hold; missing values do not count."""
+    values = _broadcast(ctx, values).where(_where(ctx, where))
+    return values.groupby(ctx.codes).nunique().reindex(range(ctx.groups), fill_value=0).astype("float64")
+
+
 def _any(ctx: Context, cond: Any, where: Any = None) -> pd.Series:
     return _count(ctx, _where(ctx, where) & _as_bool(_broadcast(ctx, cond))) > 0
 
@@ -515,6 +521,7 @@ FUNCTIONS: dict[str, Function] = {
     "min": Function("smallest number or earliest date over the group's rows", (1, 2), _sig(_same, ("number", "date"), ("bool",), fn="min"), _extreme("min"), aggregate=True),
     "max": Function("largest number or latest date over the group's rows", (1, 2), _sig(_same, ("number", "date"), ("bool",), fn="max"), _extreme("max"), aggregate=True),
     "sum": Function("total over the group's rows", (1, 2), _sig(NUMBER, ("number",), ("bool",), fn="sum"), _numeric_agg("sum"), aggregate=True),
+    "distinct": Function("how many different values the group's rows (matching the filter) hold", (1, 2), _sig(NUMBER, ANY, ("bool",), fn="distinct"), _distinct, aggregate=True),
     "any": Function("some row of the group (matching the filter) meets the condition", (1, 2), _sig(BOOL, ("bool",), ("bool",), fn="any"), _any, aggregate=True),
     "all": Function("every row of the group (matching the filter) meets the condition", (1, 2), _sig(BOOL, ("bool",), ("bool",), fn="all"), _all, aggregate=True),
 }

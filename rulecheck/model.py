@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
+from rulecheck.values import fold_text
+
 SEVERITIES = ("error", "warning", "notice")
+# --fail-on: the severities that make the exit code 1.
+FAIL_LEVELS: dict[str, tuple[str, ...]] = {"error": ("error",), "warning": ("error", "warning"), "never": ()}
+
+
+def township_key(name: str | None) -> str | None:
+    """The form in which two spellings of one township (full-width, spaces) compare equal."""
+    return fold_text(name) or None if name is not None else None
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,46 @@ class FileResult:
 
 
 @dataclass(frozen=True)
+class SummaryColumn:
+    """One statistic of the township summary, as declared in the rule file's ``summary:`` section."""
+
+    key: str
+    title: str
+    format: str | None = None  # a Python format spec such as ".1f" or ".1%"
+    rule: str | None = None  # the rule whose violations colour this statistic's cells
+    reference: str | None = None  # the parameter drawn as the chart's reference line
+
+
+@dataclass(frozen=True)
+class TownshipSummary:
+    """One township's statistics (aligned with ``Report.summary_columns``) and its counts."""
+
+    township: str | None
+    as_of: str
+    values: tuple[float | None, ...]
+    references: tuple[float | None, ...]  # each column's reference-line value in this township
+    flags: tuple[str | None, ...]  # the severity of the column's rule broken here, if any
+    errors: int = 0
+    warnings: int = 0
+    notices: int = 0
+    exempted: int = 0
+
+
+@dataclass(frozen=True)
+class RuleTally:
+    """How often one rule was broken and exempted, in all and per township (aligned with ``Report.townships``)."""
+
+    id: str
+    severity: str
+    scope: str
+    title: str
+    quote: str | None
+    violations: int
+    exempted: int
+    by_township: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything one run found, in the order it is shown."""
 
@@ -67,9 +117,22 @@ class Report:
     violations: tuple[Violation, ...]
     exempted: tuple[Exemption, ...]
     rule_titles: dict[str, str] = field(default_factory=dict)
+    fail_on: str = "error"
+    summary_columns: tuple[SummaryColumn, ...] = ()
+    townships: tuple[TownshipSummary, ...] = ()
+    rules: tuple[RuleTally, ...] = ()
+    notes: tuple[str, ...] = ()  # run-wide remarks, e.g. a configured township that no file names
 
     def count(self, severity: str) -> int:
         return sum(v.severity == severity for v in self.violations)
+
+    @cached_property
+    def _township_positions(self) -> dict[str | None, int]:
+        return {township_key(row.township): i for i, row in enumerate(self.townships)}
+
+    def township_position(self, township: str | None) -> int | None:
+        """Where in ``townships`` the township a violation or exemption names is, if anywhere."""
+        return self._township_positions.get(township_key(township))
 
     @property
     def rows(self) -> int:
@@ -79,9 +142,9 @@ class Report:
     def failed_files(self) -> tuple[FileResult, ...]:
         return tuple(f for f in self.files if f.error)
 
-    def exit_code(self, fail_on: str = "error") -> int:
-        """0 clean, 1 violations at or above ``fail_on``, 2 something could not be checked (2 wins)."""
+    def exit_code(self, fail_on: str | None = None) -> int:
+        """0 clean, 1 violations at or above ``fail_on`` (default: the run's), 2 something could not be checked (2 wins)."""
         if self.failed_files or not self.files:
             return 2
-        levels = {"error": ("error",), "warning": ("error", "warning"), "never": ()}[fail_on]
+        levels = FAIL_LEVELS[fail_on or self.fail_on]
         return 1 if any(v.severity in levels for v in self.violations) else 0

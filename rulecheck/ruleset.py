@@ -105,6 +105,17 @@ class Header(Strict):
     row_label: str = "name"  # the column that names a row; a row with it blank is not a data row
 
 
+class SummarySpec(Strict):
+    """One per-township statistic for the report's summary sheet, computed like a township rule's ``let``."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: Text
+    value: str  # an aggregate expression, evaluated per township
+    format: str | None = Field(None, pattern=r"^\.[0-9][f%]$")  # .1f = one decimal, .1% = percent with one decimal
+    rule: str | None = None  # a rule id: its violations in a township colour that township's cell
+    reference: str | None = None  # a numeric parameter: the chart draws this statistic against it
+
+
 class RulesetSpec(Strict):
     ruleset: Header
     params: dict[str, Param] = {}
@@ -112,6 +123,7 @@ class RulesetSpec(Strict):
     groups: dict[str, list[str]] = {}
     derive: dict[str, str] = {}
     rules: list[RuleSpec] = Field(min_length=1)
+    summary: list[SummarySpec] = []
 
     @field_validator("groups")
     @classmethod
@@ -143,11 +155,29 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class SummaryItem:
+    """A summary statistic ready to evaluate per township."""
+
+    spec: SummarySpec
+    value: expr.Node
+    needs: frozenset[frozenset[str]]
+
+    @property
+    def key(self) -> str:
+        return self.spec.key
+
+
+# The summary is per township: the scope a rule file must define to have one.
+SUMMARY_SCOPE = "township"
+
+
+@dataclass(frozen=True)
 class Ruleset:
     spec: RulesetSpec
     path: str
     derive: tuple[tuple[str, expr.Node], ...]
     rules: tuple[Rule, ...]
+    summary: tuple[SummaryItem, ...] = ()
 
     @property
     def columns(self) -> dict[str, ColumnSpec]:
@@ -307,7 +337,34 @@ def _compile(spec: RulesetSpec, name: str, fail: Any) -> Ruleset:
             raise fail(("rules", i, "id"), f"rule id '{rule.id}' is used twice (also rules[{seen[rule.id]}])")
         seen[rule.id] = i
         rules.append(_compile_rule(spec, rule, i, names, needs_of, columns, compile_expr, fail))
-    return Ruleset(spec, name, tuple(derive), tuple(rules))
+    summary = _compile_summary(spec, names, needs_of, compile_expr, fail)
+    return Ruleset(spec, name, tuple(derive), tuple(rules), summary)
+
+
+def _compile_summary(spec: RulesetSpec, names: dict[str, Kind], needs_of: dict, compile_expr: Any, fail: Any) -> tuple[SummaryItem, ...]:
+    if spec.summary and SUMMARY_SCOPE not in spec.groups:
+        raise fail(("summary",), f"the summary is per township: 'groups' needs a '{SUMMARY_SCOPE}' entry")
+    rule_ids = [r.id for r in spec.rules]
+    numeric = [k for k, v in spec.params.items() if _param_kind(v).type == NUMBER]
+    scope = Scope(dict(names), frozenset(spec.columns), grouped=True)
+    items, seen = [], set()
+    for i, item in enumerate(spec.summary):
+        loc = ("summary", i)
+        if item.key in seen:
+            raise fail(loc + ("key",), f"summary key '{item.key}' is used twice")
+        seen.add(item.key)
+        node = compile_expr(item.value, loc + ("value",), scope)
+        kind = expr.check(node, scope)
+        if kind.type != NUMBER:
+            raise fail(loc + ("value",), f"must be a number, but is {kind.type}")
+        if kind.level == "row":
+            raise fail(loc + ("value",), "use per-row values inside an aggregate such as count(), mean() or distinct()")
+        if item.rule is not None and item.rule not in rule_ids:
+            raise fail(loc + ("rule",), f"unknown rule '{item.rule}'; rules: {', '.join(rule_ids)}")
+        if item.reference is not None and item.reference not in numeric:
+            raise fail(loc + ("reference",), f"unknown numeric parameter '{item.reference}'; parameters: {', '.join(numeric)}")
+        items.append(SummaryItem(item, node, needs(node, needs_of)))
+    return tuple(items)
 
 
 def _compile_rule(spec, rule, i, names, needs_of, columns, compile_expr, fail) -> Rule:

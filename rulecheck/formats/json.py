@@ -18,6 +18,7 @@ def as_data(report: Report) -> dict[str, Any]:
     return {
         "rulecheck": report.version,
         "ruleset": {"id": report.ruleset_id, "title": report.ruleset_title, "as_of": report.as_of},
+        "fail_on": report.fail_on,
         "summary": {
             "files": len(report.files),
             "rows": report.rows,
@@ -35,6 +36,18 @@ def as_data(report: Report) -> dict[str, Any]:
         ],
         "violations": [{k: asdict(v)[k] for k in VIOLATION_KEYS} for v in report.violations],
         "exempted": [{k: asdict(e)[k] for k in EXEMPTION_KEYS} for e in report.exempted],
+        "townships": [
+            {"township": row.township, "as_of": row.as_of,
+             "values": {c.key: value for c, value in zip(report.summary_columns, row.values)},
+             "broken": {c.key: flag for c, flag in zip(report.summary_columns, row.flags) if flag},
+             "errors": row.errors, "warnings": row.warnings, "notices": row.notices, "exempted": row.exempted}
+            for row in report.townships
+        ],
+        "rules": [
+            {"id": r.id, "severity": r.severity, "scope": r.scope, "violations": r.violations, "exempted": r.exempted}
+            for r in report.rules
+        ],
+        "notes": list(report.notes),
     }
 
 

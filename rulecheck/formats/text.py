@@ -59,6 +59,11 @@ def write(report: Report, out: TextIO) -> None:
             where = " ".join(x for x in (e.file, t(lang, "location-row", row=e.row) if e.row else None, e.village, e.name) if x)
             out.write(f"  {where}  {e.rule}  {t(lang, 'evidence', evidence=e.evidence)}\n")
         out.write("\n")
+    if report.notes:
+        out.write(t(lang, "heading-notes") + "\n")
+        for note in report.notes:
+            out.write("  " + note + "\n")
+        out.write("\n")
     out.write(t(
         lang, "summary", files=len(report.files), rows=report.rows, errors=report.count("error"),
         warnings=report.count("warning"), notices=report.count("notice"), exempted=len(report.exempted),

@@ -1,0 +1,38 @@
+"""CSV: one row per violation, for a spreadsheet or a script; header keys are the JSON keys.
+
+UTF-8 with a byte-order mark, so that Excel and WPS open the Chinese text correctly, and
+RFC 4180 line ends. A text cell that a spreadsheet would read as a formula (it starts with
+= + - @, a tab or a carriage return) is written with a leading single quote (OWASP's advice
+against CSV injection): a name typed as ``=HYPERLINK(...)`` stays text.
+"""
+
+from __future__ import annotations
+
+import csv
+from typing import Any, TextIO
+
+from rulecheck.formats.rows import VIOLATION_COLUMNS, observed_text, violation_rows
+from rulecheck.model import Report
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defuse(text: str) -> str:
+    """Text that a spreadsheet shows as it is, never runs."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _cell(key: str, value: Any, lang: str) -> str:
+    if key == "observed":
+        return defuse(observed_text(value, lang))
+    if value is None:
+        return ""
+    return str(value) if isinstance(value, int) else defuse(str(value))
+
+
+def write(report: Report, out: TextIO) -> None:
+    out.write("\ufeff")
+    table = csv.writer(out, lineterminator="\r\n")
+    table.writerow(VIOLATION_COLUMNS)
+    for row in violation_rows(report):
+        table.writerow([_cell(key, row[key], report.lang) for key in VIOLATION_COLUMNS])

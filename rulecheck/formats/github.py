@@ -1,0 +1,45 @@
+"""GitHub Actions workflow commands: one annotation per violation, on its file and row.
+
+Errors, warnings and notices become ``::error``, ``::warning`` and ``::notice``; a file that
+could not be checked is an error on that file. The closing summary line is plain log text.
+"""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from rulecheck.formats.rows import where
+from rulecheck.messages import t
+from rulecheck.model import Report
+
+
+def _data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _command(level: str, message: str, title: str, file: str | None = None, line: int | None = None) -> str:
+    props = []
+    if file is not None:
+        props.append(f"file={_property(file)}")
+        if line is not None:
+            props.append(f"line={line}")
+    props.append(f"title={_property(title)}")
+    return f"::{level} {','.join(props)}::{_data(message)}\n"
+
+
+def write(report: Report, out: TextIO) -> None:
+    lang = report.lang
+    for f in report.failed_files:
+        out.write(_command("error", t(lang, "file-error", error=f.error), "rulecheck", f.path))
+    for v in report.violations:
+        title = f"{v.rule} {report.rule_titles.get(v.rule, '')}".strip()
+        out.write(_command(v.severity, f"{where(v, lang)}: {v.message}", title, v.file, v.row))
+    out.write(t(
+        lang, "summary", files=len(report.files), rows=report.rows, errors=report.count("error"),
+        warnings=report.count("warning"), notices=report.count("notice"), exempted=len(report.exempted),
+        failed=len(report.failed_files),
+    ) + "\n")

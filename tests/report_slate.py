@@ -1,0 +1,54 @@
+"""A small slate for the report and CI-format tests, written the way an office would fill it in.
+
+Two townships, four villages. It breaks person, village and township rules, claims one exemption
+that holds, and carries names and a village that a spreadsheet would run as formulas.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+
+from rulecheck.idnumber import check_character
+
+# Text a spreadsheet would treat as a formula (OWASP's CSV-injection examples).
+INJECTIONS = ('=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)")
+BAD_ID = "320682199002021234"  # a wrong check digit
+
+
+def id_number(birth: str, sequence: int, area: str = "320682") -> str:
+    """A valid 18-character identity number for a birth date YYYYMMDD."""
+    first = f"{area}{birth}{sequence:03d}"
+    return first + check_character(first)
+
+
+HEADER = ["镇(区)", "村(社区)", "姓名", "性别", "出生年月", "身份证号", "拟任职务", "是否留任", "近三年表彰年份",
+          "留任理由", "提名方式", "公开承诺", "选举日期"]
+ROWS = [
+    ["城北镇", "东陈村", "张三", "男", "1950.03", id_number("19500301", 11), "书记", "是", "", "", "两推一考", "是", "2007-10-15"],
+    [None, None, "李四", "女", "1980.01", id_number("19800115", 22), "委员", "否", "", "", "两推一考", "", ""],
+    [None, "西陈村", INJECTIONS[0], "男", "1970.05", id_number("19700501", 31), "书记", "否", "", "", "两推一考", "是", "2007-10-25"],
+    [None, None, INJECTIONS[1], "男", "1990.02", BAD_ID, "委员", "否", "", "", "海选", "", ""],
+    ["丁堰镇", "南村", "赵六", "男", "1950.06", id_number("19500601", 51), "书记", "是", "2006、2007", "确因工作需要", "两推一考", "是", "2007-10-10"],
+    [None, None, INJECTIONS[2], "女", "1985.07", id_number("19850701", 62), "委员", "否", "", "", "两推一考", "", ""],
+    [None, None, "孙八", "男", "1981.04", id_number("19810401", 81), "第一书记", "否", "", "", "", "", ""],
+    [None, INJECTIONS[3], "钱七", "男", "1979.09", id_number("19790901", 71), "书记", "否", "", "", "两推一考", "", "2007-10-12"],
+]
+
+
+def write_slate(path: Path) -> Path:
+    """Write the slate as an xlsx workbook at ``path``: a title row, then the header and the rows."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "名单"
+    sheet.append(["2007年村党组织换届拟任人选名单"])
+    sheet.append(HEADER)
+    for row in ROWS:
+        sheet.append(row)
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # typed text, as Excel keeps a cell entered as '=...
+    book.save(path)
+    return path
