@@ -1,17 +1,18 @@
-"""The command line: parse options, run the check, hand the Report to a format writer."""
+"""The command line: parse options, run the check, hand the Report to format writers."""
 
 from __future__ import annotations
 
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
 from rulecheck import __version__
-from rulecheck.formats import FORMATS, writer
+from rulecheck.formats import FORMATS, is_binary, writer
 from rulecheck.messages import LANGS, t
+from rulecheck.model import FAIL_LEVELS, Report
 
 app = typer.Typer(
     add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False,
@@ -30,36 +31,56 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
+def _choice(lang: str, option: str, value: str | None, choices: tuple[str, ...]) -> None:
+    if value is not None and value not in choices:
+        _fail(t(lang, "bad-choice", option=option, choices="|".join(choices), value=value))
+
+
 @app.command()
 def check(
     paths: list[Path] = typer.Argument(None, help="Slates to check: files (.xlsx .xlsm .xls .ods .csv) or folders (searched recursively)."),
-    rules: Optional[Path] = typer.Option(None, "--rules", help="Rule file (YAML). Default: the bundled 2007 rules."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD", help="Day ages are counted on. Default: the rule file's as_of."),
+    rules: Optional[Path] = typer.Option(None, "--rules", help="Rule file (YAML). Default: rulecheck.toml's, else the bundled 2007 rules."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD", help="Day ages are counted on. Default: rulecheck.toml's, else the rule file's as_of."),
     format: str = typer.Option("text", "--format", "-f", help=f"Output format: {'|'.join(FORMATS)}."),
-    lang: str = typer.Option("zh", "--lang", help="Language of messages: zh|en."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the format to FILE; the text report still goes to the terminal."),
+    report: Optional[Path] = typer.Option(None, "--report", metavar="FILE.xlsx", help="Also write the violations workbook (summary, list, exemptions, chart)."),
+    annotate: Optional[Path] = typer.Option(None, "--annotate", metavar="DIR", help="Write copies of the xlsx/xlsm inputs to DIR with offending cells filled and commented."),
+    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Exit 1 on: error|warning|never. Default: rulecheck.toml's, else error."),
+    show_id: bool = typer.Option(False, "--show-id", help="Show identity numbers in full (masked as 320682********1234 by default)."),
+    config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", help="Use this rulecheck.toml instead of searching for one."),
+    no_config: bool = typer.Option(False, "--no-config", help="Ignore any rulecheck.toml."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Language of messages: zh|en. Default: rulecheck.toml's, else zh."),
     list_rules: bool = typer.Option(False, "--list-rules", help="List the rule file's rules and exit."),
     explain: Optional[str] = typer.Option(None, "--explain", metavar="RULE", help="Explain one rule: its source, reading and check."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
 ) -> None:
     """Check candidate slates (拟任人选名单) against a rule file.
 
-    Exit codes: 0 no errors, 1 errors found, 2 some input could not be checked.
+    Exit codes: 0 nothing at or above --fail-on, 1 violations at or above it, 2 some input could not be checked.
     """
+    from rulecheck import config as config_module
     from rulecheck import ruleset as ruleset_module
-    from rulecheck.check import check_paths
 
-    if lang not in LANGS:
-        _fail(t("zh", "bad-choice", option="--lang", choices="|".join(LANGS), value=lang))
-    if format not in FORMATS:
-        _fail(t(lang, "bad-choice", option="--format", choices="|".join(FORMATS), value=format))
-    day = None
+    _choice("zh", "--lang", lang, LANGS)
+    settings = None
+    if not no_config:
+        try:
+            settings = config_module.load_for(list(paths or []), config, lang or "zh")
+        except config_module.ConfigError as exc:
+            _fail(str(exc))
+    spec = settings.spec if settings else None
+    lang = lang or (spec.lang if spec else None) or "zh"
+    fail_on = fail_on or (spec.fail_on if spec else None) or "error"
+    _choice(lang, "--format", format, FORMATS)
+    _choice(lang, "--fail-on", fail_on, tuple(FAIL_LEVELS))
+    day = spec.as_of if spec else None
     if as_of is not None:
         try:
             day = dt.date.fromisoformat(as_of)
         except ValueError:
             _fail(t(lang, "bad-date", value=as_of))
     try:
-        loaded = ruleset_module.load(rules)
+        loaded = ruleset_module.load(rules or (settings.rules_path() if settings else None))
     except ruleset_module.RuleFileError as exc:
         _fail(str(exc))
     if list_rules or explain:
@@ -70,13 +91,84 @@ def check(
         except KeyError:
             _fail(t(lang, "unknown-rule", rule=explain, rules=", ".join(r.id for r in loaded.rules)))
         raise typer.Exit(0)
+    try:
+        aliases = settings.aliases(loaded, lang) if settings else None
+        townships = settings.townships(loaded, lang) if settings else None
+    except config_module.ConfigError as exc:
+        _fail(str(exc))
     if not paths:
         _fail(t(lang, "no-paths"))
-    report = check_paths(list(paths), loaded, day, lang)
-    for failed in report.failed_files:
+    if is_binary(format) and output is None:
+        _fail(t(lang, "needs-output", format=format))
+    if report is not None and report.suffix.lower() != ".xlsx":
+        _fail(t(lang, "report-suffix", path=report))
+    if annotate is not None and annotate.exists() and not annotate.is_dir():
+        _fail(t(lang, "annotate-not-dir", path=annotate))
+
+    from rulecheck.check import check_paths
+    from rulecheck.progress import ProgressBar
+
+    result = check_paths(
+        list(paths), loaded, day, lang, aliases, townships=townships,
+        exclude=settings.excluded if settings and spec and spec.exclude else None,
+        fail_on=fail_on, mask_ids=not show_id,
+        progress=ProgressBar(sys.stderr, lang) if ProgressBar.wanted(sys.stderr) else None,
+    )
+    written = _write_outputs(result, format, output, report, annotate)
+    raise typer.Exit(result.exit_code() if written else 2)
+
+
+def _write_outputs(result: Report, format: str, output: Path | None, report: Path | None, annotate: Path | None) -> bool:
+    """Refuse to write over an input, then the terminal report, the output file, the workbook, the copies.
+
+    False when an annotated copy could not be written (the others still are).
+    """
+    from rulecheck.annotate import AnnotateError, plan, write_copy
+    from rulecheck.output import atomic_write
+
+    lang = result.lang
+    inputs = {Path(f.path).resolve() for f in result.files if Path(f.path).is_file()}
+    targets = [p for p in (output, report) if p is not None]
+    for target in targets:
+        if target.resolve() in inputs:
+            _fail(t(lang, "output-is-input", path=target))
+    if len(targets) == 2 and targets[0].resolve() == targets[1].resolve():
+        _fail(t(lang, "output-twice", path=targets[0]))
+    copies, ok = None, True
+    if annotate is not None:
+        try:
+            copies = plan(result, annotate)
+        except AnnotateError as exc:
+            _fail(str(exc))
+
+    for failed in result.failed_files:
         typer.echo(f"rulecheck: {failed.path}: {failed.error}", err=True)
-    writer(format)(report, sys.stdout)
-    raise typer.Exit(report.exit_code())
+    writer("text" if output is not None else format)(result, sys.stdout)
+    sys.stdout.flush()
+    jobs: list[tuple[Path, Any, bool]] = []
+    if output is not None:
+        jobs.append((output, writer(format), is_binary(format)))
+    if report is not None:
+        jobs.append((report, writer("xlsx"), True))
+    for target, write, binary in jobs:
+        try:
+            with atomic_write(target, binary=binary, newline="" if not binary else None) as stream:
+                write(result, stream)
+        except OSError as exc:
+            _fail(t(lang, "write-failed", path=target, reason=exc.strerror or exc))
+        typer.echo(t(lang, "wrote", path=target), err=True)
+    if copies is not None:
+        for path in copies.skipped:
+            typer.echo(f"rulecheck: {t(lang, 'annotate-needs-xlsx', path=path)}", err=True)
+        for source, target, violations in copies.copies:
+            try:
+                write_copy(source, target, violations, result)
+            except Exception as exc:  # openpyxl raises many unrelated types for workbooks it cannot copy
+                typer.echo(f"rulecheck: {t(lang, 'write-failed', path=target, reason=getattr(exc, 'strerror', None) or exc)}", err=True)
+                ok = False
+                continue
+            typer.echo(t(lang, "wrote-annotated", path=target), err=True)
+    return ok
 
 
 def main() -> None:

@@ -66,6 +66,17 @@ def column_letter(index: int) -> str:
     return letters
 
 
+def column_label(header: str, index: int) -> str:
+    """A column as the user sees it: its header and its letter, '出生年月 (E)'."""
+    return f"{header} ({column_letter(index)})"
+
+
+def letter_of(label: str) -> str | None:
+    """The column letter inside a ``column_label``, 'E' for '出生年月 (E)'."""
+    match = re.search(r"\(([A-Z]{1,3})\)$", label)
+    return match.group(1) if match else None
+
+
 def find_files(paths: list[Path]) -> list[Path]:
     """Files to check: given files as they are; folders searched recursively, lock files skipped."""
     found: list[Path] = []
@@ -195,6 +206,6 @@ def _sheet(file: str, name: str, rows: list[list[object]], at: int, matched: dic
     filled = cells.notna().any(axis=1)
     first = cells.bfill(axis=1).iloc[:, 0].astype("string").str.strip().str.replace(r"\s+", "", regex=True)
     is_row = filled & frame[label].notna() & ~first.str.match(_NOT_A_ROW.pattern).fillna(False).astype(bool)
-    headers = {key: f"{str(header[j]).strip()} ({column_letter(j)})" for key, j in seen.items()}
+    headers = {key: column_label(str(header[j]).strip(), j) for key, j in seen.items()}
     kept = frame[is_row].reset_index(drop=True)
     return Sheet(file, name, kept, headers, int((filled & ~is_row).sum()))

@@ -1,0 +1,103 @@
+"""Annotated copies of the input workbooks: offending cells filled, a comment naming the rule.
+
+The inputs are never touched: each copy goes to the folder given with ``--annotate``, under the
+same name and sub-folder as its input (relative to the inputs' common folder), written atomically,
+and a copy that would land on an input is refused before anything is written. Only xlsx and
+xlsm can be copied faithfully (openpyxl); other files are named and passed over.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from rulecheck.messages import t
+from rulecheck.model import Report, Violation
+from rulecheck.output import atomic_write
+from rulecheck.reader import letter_of
+
+ANNOTATABLE = (".xlsx", ".xlsm")
+_FILLS = {"error": "FFC7CE", "warning": "FFEB9C"}
+_RANK = {"error": 0, "warning": 1, "notice": 2}
+
+
+class AnnotateError(Exception):
+    """Copies that cannot be written as asked (a copy would overwrite an input)."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Which copies to write where, and which files cannot be annotated."""
+
+    copies: tuple[tuple[Path, Path, tuple[Violation, ...]], ...]  # (input, copy, its located violations)
+    skipped: tuple[str, ...]  # inputs with violations that are not xlsx/xlsm
+
+
+def plan(report: Report, folder: Path) -> Plan:
+    """Decide the copies; raises AnnotateError where a copy would be written over an input."""
+    located: dict[str, list[Violation]] = defaultdict(list)
+    for v in report.violations:
+        if v.file is not None and v.sheet is not None and v.row is not None:
+            located[v.file].append(v)
+    read = [f.path for f in report.files if not f.error]
+    inputs = {Path(p).resolve() for p in read}
+    common = Path(os.path.commonpath([p.parent for p in inputs])) if inputs else Path.cwd()
+    copies, skipped = [], []
+    for path in read:
+        if not located.get(path):
+            continue
+        if Path(path).suffix.lower() not in ANNOTATABLE:
+            skipped.append(path)
+            continue
+        source = Path(path).resolve()
+        target = folder / source.relative_to(common)
+        if target.resolve() in inputs:
+            raise AnnotateError(t(report.lang, "output-is-input", path=target))
+        copies.append((Path(path), target, tuple(located[path])))
+    return Plan(tuple(copies), tuple(skipped))
+
+
+def _comment_text(v: Violation, report: Report) -> str:
+    severity = t(report.lang, f"severity-{v.severity}")
+    return f"[{severity}] {v.rule} {report.rule_titles.get(v.rule, '')}\n{v.message}"
+
+
+def write_copy(source: Path, target: Path, violations: tuple[Violation, ...], report: Report) -> None:
+    """Copy one workbook with each violation's cell (or, without a column, its row) filled and commented."""
+    from openpyxl import load_workbook
+    from openpyxl.cell.cell import MergedCell
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    book = load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm", rich_text=True)
+    notes: dict[tuple[str, str], list[Violation]] = defaultdict(list)
+    ranks: dict[tuple[str, str], int] = {}  # the worst severity each filled cell shows
+    for v in violations:
+        if v.sheet not in book.sheetnames:
+            continue
+        sheet = book[v.sheet]
+        letter = letter_of(v.column) if v.column else None
+        coordinate = f"{letter}{v.row}" if letter else f"A{v.row}"
+        for merged in sheet.merged_cells.ranges:  # a merged cell speaks through its top-left cell
+            if coordinate in merged:
+                coordinate = merged.start_cell.coordinate
+                break
+        notes[(v.sheet, coordinate)].append(v)
+        cells = [sheet[coordinate]] if letter else list(sheet[v.row])
+        for cell in cells:
+            if isinstance(cell, MergedCell) or v.severity not in _FILLS:
+                continue
+            if _RANK[v.severity] < ranks.get((v.sheet, cell.coordinate), 3):
+                cell.fill = PatternFill("solid", fgColor=_FILLS[v.severity])
+                ranks[(v.sheet, cell.coordinate)] = _RANK[v.severity]
+    for (sheet_name, coordinate), found in notes.items():
+        cell = book[sheet_name][coordinate]
+        text = "\n\n".join(_comment_text(v, report) for v in found)
+        if cell.comment is not None:
+            text = f"{cell.comment.text}\n\n{text}"
+        cell.comment = Comment(text, "rulecheck", width=320, height=60 + 40 * len(found))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_write(target, binary=True) as out:
+        book.save(out)

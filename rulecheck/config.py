@@ -1,0 +1,270 @@
+"""``rulecheck.toml``: settings a data folder carries, found by walking up from the checked paths.
+
+    rules = "rules/rugao-2007.yaml"   # relative to this file
+    as_of = 2007-10-20
+    lang = "zh"
+    fail_on = "warning"               # error | warning | never
+    exclude = ["草稿/*", "*备份*"]     # globs, relative to this file; a bare name matches at any depth
+
+    [aliases]                         # more header spellings for the rule file's columns
+    name = ["候选人姓名"]
+
+    [townships."城北镇"]               # a township with its own as-of day or parameter values
+    as_of = 2007-09-30
+    params = { max_average_age = 46 }
+
+Command-line options win over the file. A mistake stops the run with the file, the line and the
+key: tomllib reports lines for syntax errors only, so the line of a key is found in the text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from rulecheck.check import TownshipSettings
+from rulecheck.messages import t
+from rulecheck.model import township_key
+from rulecheck.ruleset import SUMMARY_SCOPE, Ruleset
+
+FILE_NAME = "rulecheck.toml"
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; says where and why."""
+
+    def __init__(self, path: str, line: int | None, key: str, message: str):
+        self.path, self.line, self.key, self.message = path, line, key, message
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where} {key}: {message}" if key else f"{where}: {message}")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Param = bool | int | float | dt.date | str
+
+
+class TownshipSpec(_Strict):
+    as_of: dt.date | None = None
+    params: dict[str, Param] = {}
+
+
+class ConfigSpec(_Strict):
+    rules: str | None = None
+    as_of: dt.date | None = None
+    lang: Literal["zh", "en"] | None = None
+    fail_on: Literal["error", "warning", "never"] | None = None
+    exclude: list[str] = []
+    aliases: dict[str, list[str]] = {}
+    townships: dict[str, TownshipSpec] = {}
+
+
+@dataclass(frozen=True)
+class Config:
+    """A loaded config file; relative paths in it are relative to its folder."""
+
+    path: Path
+    spec: ConfigSpec
+    lines: dict[tuple, int]
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+    def rules_path(self) -> Path | None:
+        return self.folder / self.spec.rules if self.spec.rules else None
+
+    def excluded(self, path: Path) -> bool:
+        """Whether a file found in a checked folder matches one of the ``exclude`` globs."""
+        try:
+            parts = path.resolve().relative_to(self.folder.resolve()).parts
+        except ValueError:
+            return False
+        prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+        for pattern in self.spec.exclude:
+            pattern = pattern.rstrip("/")
+            if any(fnmatchcase(p, pattern) for p in prefixes):
+                return True
+            if "/" not in pattern and any(fnmatchcase(p, pattern) for p in parts):
+                return True
+        return False
+
+    def error(self, loc: tuple, message: str) -> ConfigError:
+        return ConfigError(str(self.path), _line(self.lines, loc), _keypath(loc), message)
+
+    def aliases(self, ruleset: Ruleset, lang: str) -> dict[str, list[str]]:
+        """Extra header aliases, each for a column the rule file has."""
+        for column in self.spec.aliases:
+            if column not in ruleset.columns:
+                raise self.error(("aliases", column), t(lang, "config-unknown-column", column=column,
+                                                          columns=", ".join(ruleset.columns)))
+        return {k: list(v) for k, v in self.spec.aliases.items()}
+
+    def townships(self, ruleset: Ruleset, lang: str) -> dict[str, TownshipSettings]:
+        """Per-township settings, checked against the rule file's township group and parameters."""
+        if not self.spec.townships:
+            return {}
+        if SUMMARY_SCOPE not in ruleset.spec.groups:
+            raise self.error(("townships",), t(lang, "config-no-townships"))
+        seen: set[str | None] = set()
+        out = {}
+        for name, spec in self.spec.townships.items():
+            if township_key(name) in seen:
+                raise self.error(("townships", name), t(lang, "config-township-twice", township=name))
+            seen.add(township_key(name))
+            for param, value in spec.params.items():
+                loc = ("townships", name, "params", param)
+                if param not in ruleset.spec.params:
+                    raise self.error(loc, t(lang, "config-unknown-param", param=param,
+                                            params=", ".join(ruleset.spec.params)))
+                want = _kind(ruleset.spec.params[param])
+                if _kind(value) != want:
+                    raise self.error(loc, t(lang, "config-param-type", param=param, type=t(lang, f"type-{want}"),
+                                            value=value))
+            out[name] = TownshipSettings(spec.as_of, dict(spec.params))
+        return out
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, dt.date):
+        return "date"
+    return "text"
+
+
+def discover(paths: list[Path]) -> list[Path]:
+    """The rulecheck.toml nearest above each path (a folder itself counts), each found file once."""
+    found: list[Path] = []
+    for path in paths or [Path.cwd()]:
+        start = path.resolve()
+        if not start.is_dir():
+            start = start.parent
+        for folder in (start, *start.parents):
+            candidate = folder / FILE_NAME
+            if candidate.is_file():
+                if candidate not in found:
+                    found.append(candidate)
+                break
+    return found
+
+
+def load_for(paths: list[Path], explicit: Path | None, lang: str) -> Config | None:
+    """The config for a run: the file given with --config, else the one found from the paths."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(str(explicit), None, "", t(lang, "config-not-found", path=explicit))
+        return load(explicit, lang)
+    found = discover(paths)
+    if len(found) > 1:
+        raise ConfigError(str(found[1]), None, "", t(lang, "config-differ", first=found[0], second=found[1]))
+    return load(found[0], lang) if found else None
+
+
+def load(path: Path, lang: str = "zh") -> Config:
+    """Read and validate a config file; raises ConfigError naming file, line and key."""
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(name, None, "", t(lang, "config-unreadable", path=name, reason=exc)) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        raise ConfigError(name, int(match.group(1)) if match else None, "",
+                          t(lang, "config-syntax", path=name, reason=str(exc))) from None
+    lines = key_lines(text)
+    try:
+        spec = ConfigSpec.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        raise ConfigError(name, _line(lines, loc), _keypath(loc), _message(err, loc, lang)) from None
+    return Config(path, spec, lines)
+
+
+def _message(err: dict[str, Any], loc: tuple, lang: str) -> str:
+    if err["type"] == "extra_forbidden":
+        model = TownshipSpec if loc[0] == "townships" else ConfigSpec
+        return t(lang, "config-unknown-key", key=loc[-1], valid=", ".join(model.model_fields))
+    if err["type"] == "literal_error":
+        choices = err["ctx"]["expected"].replace("'", "").replace(" or ", ", ")
+        return t(lang, "config-choice", choices="|".join(c.strip() for c in choices.split(",")), value=err["input"])
+    return t(lang, "config-bad-value", reason=err["msg"])
+
+
+def _keypath(loc: tuple) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            part = part if re.fullmatch(r"[A-Za-z0-9_-]+", part) else f'"{part}"'
+            text += f".{part}" if text else part
+    return text
+
+
+def _line(lines: dict[tuple, int], loc: tuple) -> int | None:
+    loc = tuple(p for p in loc if not isinstance(p, int))
+    while loc and loc not in lines:
+        loc = loc[:-1]
+    return lines.get(loc)
+
+
+# --------------------------------------------------------------------------- where each key is
+
+_BARE = r"[A-Za-z0-9_-]+"
+_KEY = rf'(?:{_BARE}|"(?:[^"\\]|\\.)*"|\'[^\']*\')'
+_DOTTED = rf"{_KEY}(?:\s*\.\s*{_KEY})*"
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'')
+
+
+def _parts(dotted: str) -> tuple[str, ...]:
+    """A TOML key as written (bare, quoted, dotted) as its path, read by tomllib itself."""
+    data: Any = tomllib.loads(f"{dotted} = 0")
+    parts = []
+    while isinstance(data, dict):
+        key = next(iter(data))
+        parts.append(key)
+        data = data[key]
+    return tuple(parts)
+
+
+def key_lines(text: str) -> dict[tuple, int]:
+    """The 1-based line of every key path in a valid TOML text (tables, keys, keys of inline tables)."""
+    lines: dict[tuple, int] = {}
+    table: tuple[str, ...] = ()
+    depth = 0  # inside a multi-line array: its lines hold values, not keys
+    for number, line in enumerate(text.splitlines(), start=1):
+        bare = _STRING.sub('""', line).split("#", 1)[0]  # brackets inside strings and comments do not count
+        if depth:
+            depth = max(depth + bare.count("[") - bare.count("]"), 0)
+            continue
+        header = re.match(rf"\s*\[\[?\s*({_DOTTED})\s*\]\]?\s*(?:#.*)?$", line)
+        if header:
+            table = _parts(header.group(1))
+            lines.setdefault(table, number)
+            continue
+        match = re.match(rf"\s*({_DOTTED})\s*=", line)
+        if not match:
+            continue
+        path = table + _parts(match.group(1))
+        lines.setdefault(path, number)
+        value = line[match.end():]
+        for inline in re.finditer(rf"[{{,]\s*({_DOTTED})\s*=", value):
+            lines.setdefault(path + _parts(inline.group(1)), number)
+        rest = _STRING.sub('""', value).split("#", 1)[0]
+        depth = max(rest.count("[") - rest.count("]"), 0)
+    return lines
