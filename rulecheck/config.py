@@ -198,7 +198,7 @@ def load(path: Path, lang: str = "zh") -> Config:
 def _message(err: dict[str, Any], loc: tuple, lang: str) -> str:
     if err["type"] == "extra_forbidden":
         model = TownshipSpec if loc[0] == "townships" else ConfigSpec
-        return t(lang, "config-unknown-key", key=loc[-1], valid=", ".join(model.model_fields))
+        return t(lang, "config-unknown-key", name=loc[-1], valid=", ".join(model.model_fields))
     if err["type"] == "literal_error":
         choices = err["ctx"]["expected"].replace("'", "").replace(" or ", ", ")
         return t(lang, "config-choice", choices="|".join(c.strip() for c in choices.split(",")), value=err["input"])

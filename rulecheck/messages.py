@@ -74,7 +74,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     # rulecheck.toml
     "config-syntax": ("{path}:配置文件格式错误:{reason}", "{path}: not valid TOML: {reason}"),
     "config-unreadable": ("{path}:无法读取配置文件:{reason}", "{path}: cannot read the config file: {reason}"),
-    "config-unknown-key": ("未知的配置项「{key}」;可用的配置项:{valid}", "unknown key '{key}'; valid keys: {valid}"),
+    "config-unknown-key": ("未知的配置项「{name}」;可用的配置项:{valid}", "unknown key '{name}'; valid keys: {valid}"),
     "config-bad-value": ("取值无效:{reason}", "invalid value: {reason}"),
     "config-choice": ("只能是 {choices},收到「{value}」", "takes one of {choices}, got '{value}'"),
     "config-unknown-column": ("规则文件中没有列「{column}」;列:{columns}", "the rule file has no column '{column}'; columns: {columns}"),

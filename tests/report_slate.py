@@ -6,11 +6,19 @@ that holds, and carries names and a village that a spreadsheet would run as form
 
 from __future__ import annotations
 
+import io
+import os
 from pathlib import Path
+from typing import Any
 
 import openpyxl
+import pytest
 
+from rulecheck import ruleset
+from rulecheck.check import check_paths
+from rulecheck.formats import is_binary, writer
 from rulecheck.idnumber import check_character
+from rulecheck.model import Report
 
 # Text a spreadsheet would treat as a formula (OWASP's CSV-injection examples).
 INJECTIONS = ('=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)")
@@ -52,3 +60,40 @@ def write_slate(path: Path) -> Path:
                 cell.data_type = "s"  # typed text, as Excel keeps a cell entered as '=...
     book.save(path)
     return path
+
+
+# --------------------------------------------------------------------------- running it, golden files
+
+GOLDEN = Path(__file__).parent / "golden"
+# Set RULECHECK_REGENERATE_GOLDEN=1 to rewrite the golden files from the current output, then
+# read the diff (git diff tests/golden) before committing it.
+REGENERATE = os.environ.get("RULECHECK_REGENERATE_GOLDEN") == "1"
+
+
+def slate_report(folder: Path, monkeypatch: pytest.MonkeyPatch, lang: str = "zh", **options: Any) -> Report:
+    """Write the slate into ``folder``, make it the working folder, and check it by its relative name."""
+    monkeypatch.chdir(folder)
+    write_slate(Path("slate.xlsx"))
+    return check_paths([Path("slate.xlsx")], ruleset.load(), lang=lang, **options)
+
+
+def render(report: Report, name: str) -> bytes:
+    """A format's output, as the bytes the CLI writes to a file."""
+    if is_binary(name):
+        stream = io.BytesIO()
+        writer(name)(report, stream)
+        return stream.getvalue()
+    text = io.StringIO(newline="")
+    writer(name)(report, text)
+    return text.getvalue().encode("utf-8")
+
+
+def assert_golden(name: str, actual: bytes) -> None:
+    """``actual`` must equal tests/golden/NAME byte for byte (rewritten when REGENERATE is set)."""
+    path = GOLDEN / name
+    if REGENERATE:
+        path.write_bytes(actual)
+    assert path.exists(), f"no golden file {path}; run with RULECHECK_REGENERATE_GOLDEN=1 to create it"
+    expected = path.read_bytes()
+    assert actual.decode("utf-8") == expected.decode("utf-8")  # a readable diff on failure
+    assert actual == expected
