@@ -11,15 +11,13 @@ from __future__ import annotations
 import csv
 from typing import Any, TextIO
 
-from rulecheck.formats.rows import VIOLATION_COLUMNS, observed_text, violation_rows
+from rulecheck.formats.rows import FORMULA_START, VIOLATION_COLUMNS, observed_text, violation_rows
 from rulecheck.model import Report
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def defuse(text: str) -> str:
     """Text that a spreadsheet shows as it is, never runs."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def _cell(key: str, value: Any, lang: str) -> str:

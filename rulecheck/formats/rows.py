@@ -8,6 +8,9 @@ from typing import Any
 from rulecheck.messages import t
 from rulecheck.model import Exemption, Report, Violation, township_key
 
+# What a spreadsheet reads as the start of a formula (OWASP's list for CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
 # Keys of the violation and exemption rows, in column order; headers are ``t(lang, "col-" + key)``.
 VIOLATION_COLUMNS = ("severity", "rule", "title", "township", "village", "name", "file", "sheet", "row", "column",
                      "observed", "message", "quote")

@@ -25,7 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from rulecheck.formats.rows import EXEMPTION_COLUMNS, VIOLATION_COLUMNS, exemption_rows, observed_text, violation_rows
+from rulecheck.formats.rows import FORMULA_START, EXEMPTION_COLUMNS, VIOLATION_COLUMNS, exemption_rows, observed_text, violation_rows
 from rulecheck.messages import t
 from rulecheck.model import Report
 
@@ -36,7 +36,6 @@ BOLD = Font(bold=True)
 THIN = Border(*(Side(style="thin", color="BFBFBF"),) * 4)
 WRAP = Alignment(wrap_text=True, vertical="top")
 MAX_WIDTH = 60
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _CELL_LIMIT = 32767  # characters Excel keeps in one cell
 
 
