@@ -56,7 +56,8 @@ def check(
 ) -> None:
     """Check candidate slates (拟任人选名单) against a rule file.
 
-    Exit codes: 0 nothing at or above --fail-on, 1 violations at or above it, 2 some input could not be checked.
+    Exit codes: 0 no errors, 1 errors found, 2 some input could not be checked.
+    With --fail-on warning, warnings also give 1; with --fail-on never, only 2 is an exit code.
     """
     from rulecheck import config as config_module
     from rulecheck import ruleset as ruleset_module

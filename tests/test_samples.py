@@ -111,10 +111,10 @@ BROKEN_FOUND = [
     ("public-commitment", "error", "person", BROKEN, 16, "庄桥村", "朱海", "否"),
     ("id-sex-mismatch", "error", "person", BROKEN, 17, "庄桥村", "陆小红", "女"),
     ("id-birth-mismatch", "error", "person", BROKEN, 18, "庄桥村", "蒋峰", "1970.03"),
-    ("id-number-invalid", "error", "person", BROKEN, 19, "庄桥村", "葛春雷", "320682197209096430"),
+    ("id-number-invalid", "error", "person", BROKEN, 19, "庄桥村", "葛春雷", "320682********6430"),  # masked by default
     ("nomination-method", "error", "person", BROKEN, 20, "庄桥村", "许建", "组织提名"),
     ("election-date-unreadable", "error", "person", BROKEN, 21, "新河社区", "沙志明", "2007年10月"),
-    ("id-number-invalid", "error", "person", BROKEN, 23, "新河社区", "蔡晓东", "3.20682198003156e+17"),
+    ("id-number-invalid", "error", "person", BROKEN, 23, "新河社区", "蔡晓东", "3.20682*********e+17"),
     ("birth-date-unreadable", "error", "person", BROKEN, 24, "新河社区", "韩立", "66.8"),
     ("age-unknown", "error", "person", BROKEN, 25, "新河社区", "马红军", None),
     ("role-unrecognised", "error", "person", BROKEN, 26, "新河社区", "卢平", "村委会主任"),
