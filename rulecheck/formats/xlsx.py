@@ -19,6 +19,7 @@ from typing import IO, Any
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.marker import DataPoint
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -244,6 +245,11 @@ def _chart_sheet(report: Report, sheet: Worksheet) -> None:
             point = DataPoint(idx=p)
             point.graphicalProperties.solidFill = BAR_COLOURS.get(township.flags[i], BAR_COLOURS[None])
             bars.series[0].dPt.append(point)
+        labels = DataLabelList()  # the value on each bar: a township at 0% still shows its number
+        labels.showVal = True
+        labels.showSerName = labels.showCatName = labels.showLegendKey = labels.showPercent = False
+        labels.numFmt = excel_number_format(column.format)
+        bars.series[0].dLbls = labels
         line = LineChart()
         line.add_data(Reference(sheet, min_col=3 + 2 * k, min_row=1, max_row=n + 1), titles_from_data=True)
         line.set_categories(categories)
@@ -263,8 +269,8 @@ def _chart_sheet(report: Report, sheet: Worksheet) -> None:
         bars.x_axis.delete = False
         bars.y_axis.delete = False
         bars.legend.position = "b"
-        bars.width, bars.height = 18, 9
-        sheet.add_chart(bars, f"A{n + 3 + 19 * k}")  # under the numbers it draws, one chart under the other
+        bars.width, bars.height = 18, 8
+        sheet.add_chart(bars, f"A{n + 3 + 17 * k}")  # under the numbers it draws, one chart under the other
 
 
 def _format_number(value: float | None, spec: str | None) -> str:
@@ -290,5 +296,7 @@ def write(report: Report, out: IO[bytes]) -> None:
         sheet.page_setup.orientation = "landscape"
         sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
         sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+        if sheet.title == t(lang, "sheet-chart"):
+            sheet.page_setup.fitToHeight = 1  # a page break would cut a chart in two
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
     book.save(out)
