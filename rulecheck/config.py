@@ -32,18 +32,13 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from rulecheck.check import TownshipSettings
 from rulecheck.messages import t
 from rulecheck.model import township_key
-from rulecheck.ruleset import SUMMARY_SCOPE, Ruleset
+from rulecheck.ruleset import SUMMARY_SCOPE, RuleFileError, Ruleset
 
 FILE_NAME = "rulecheck.toml"
 
 
-class ConfigError(Exception):
-    """A config file that cannot be used; says where and why."""
-
-    def __init__(self, path: str, line: int | None, key: str, message: str):
-        self.path, self.line, self.key, self.message = path, line, key, message
-        where = f"{path}:{line}" if line else path
-        super().__init__(f"{where} {key}: {message}" if key else f"{where}: {message}")
+class ConfigError(RuleFileError):
+    """A config file that cannot be used; says where and why, as a rule file's error does (file:line key: message)."""
 
 
 class _Strict(BaseModel):

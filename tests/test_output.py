@@ -194,3 +194,16 @@ def test_no_progress_when_stderr_is_not_a_terminal(tmp_path: Path, monkeypatch: 
         write_slate(Path(f"s{i:02d}.xlsx"))
     result = invoke(".", "-f", "json")
     assert result.stderr == ""
+
+
+def test_the_text_path_never_loads_openpyxl(slate: Path) -> None:
+    import subprocess
+    import sys
+
+    probe = ("import atexit, sys; atexit.register(lambda: print('openpyxl' in sys.modules, file=sys.stderr)); "
+             "from rulecheck.cli import main; sys.argv = ['rulecheck', 'slate.xlsx']; main()")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and done.stderr.strip().splitlines()[-1] == "False"
+    done = subprocess.run([sys.executable, "-c", probe.replace("'slate.xlsx']", "'slate.xlsx', '--report', 'r.xlsx']")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.stderr.strip().splitlines()[-1] == "True"  # the probe does see it when it is used
