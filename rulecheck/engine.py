@@ -154,6 +154,7 @@ def summarise(ruleset: Ruleset, table: Table, base: expr.Context) -> tuple[tuple
         value = expr.evaluate(item.value, ctx)
         if not isinstance(value, pd.Series):  # a statistic without an aggregate is the same everywhere
             value = pd.Series(value, index=range(ctx.groups), dtype="float64")
+        # rounded so that float noise (0.15000000000000002) never reaches the JSON
         columns.append(value.astype("float64").where(group_ok.to_numpy()).round(6))
     grid = np.column_stack([c.to_numpy() for c in columns]) if columns else np.empty((ctx.groups, 0))
     return tuple(

@@ -15,7 +15,9 @@ FAIL_LEVELS: dict[str, tuple[str, ...]] = {"error": ("error",), "warning": ("err
 
 def township_key(name: str | None) -> str | None:
     """The form in which two spellings of one township (full-width, spaces) compare equal."""
-    return fold_text(name) or None if name is not None else None
+    if name is None:
+        return None
+    return fold_text(name) or None
 
 
 @dataclass(frozen=True)
