@@ -39,3 +39,12 @@ def test_csv_opens_in_excel_as_utf8_with_crlf(tmp_path, monkeypatch) -> None:
     data = render(slate_report(tmp_path, monkeypatch), "csv")
     assert data.startswith("\ufeff".encode())
     assert data.count(b"\r\n") == len(data.decode("utf-8-sig").splitlines())
+
+
+def test_numbers_are_not_quoted(tmp_path, monkeypatch) -> None:
+    from dataclasses import replace
+
+    report = slate_report(tmp_path, monkeypatch)
+    report = replace(report, violations=(replace(report.violations[0], observed=-2.0),))
+    row = list(csv.DictReader(io.StringIO(render(report, "csv").decode("utf-8-sig"))))[0]
+    assert row["observed"] == "-2"

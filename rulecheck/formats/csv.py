@@ -21,11 +21,11 @@ def defuse(text: str) -> str:
 
 
 def _cell(key: str, value: Any, lang: str) -> str:
+    if isinstance(value, str):
+        return defuse(value)
     if key == "observed":
-        return defuse(observed_text(value, lang))
-    if value is None:
-        return ""
-    return str(value) if isinstance(value, int) else defuse(str(value))
+        return observed_text(value, lang)  # a number (-2 stays a number), a yes/no, or blank
+    return "" if value is None else str(value)
 
 
 def write(report: Report, out: TextIO) -> None:
