@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -16,7 +17,7 @@ from rulecheck.messages import t
 from rulecheck.model import (
     Exemption, FileResult, Report, RuleTally, SummaryColumn, TownshipSummary, Violation, township_key,
 )
-from rulecheck.reader import SUFFIXES, ReadError, Sheet, find_files, read_file
+from rulecheck.reader import ReadError, Sheet, find_files, read_file
 from rulecheck.ruleset import SUMMARY_SCOPE, Ruleset
 from rulecheck.values import fold
 
@@ -48,13 +49,15 @@ def check_paths(paths: list[Path], ruleset: Ruleset, as_of: dt.date | None = Non
     seen: set[Path] = set()  # a file reached twice (a folder and a file in it) is read once
     for given in paths:
         if not given.exists():
-            results.append(FileResult(str(given), error=t(lang, "not-found", path=given)))
+            key = "broken-link" if given.is_symlink() else "not-found"
+            target = os.readlink(given) if given.is_symlink() else ""
+            results.append(FileResult(str(given), error=t(lang, key, path=given, target=target)))
             continue
         files = find_files([given])
         if given.is_dir() and exclude is not None:
             files = [f for f in files if not exclude(f)]
         if given.is_dir() and not files:
-            results.append(FileResult(str(given), error=t(lang, "no-files", path=given)))
+            results.append(FileResult(str(given), error=_no_files(given, lang)))
         for path in files:
             if path.resolve() not in seen:
                 seen.add(path.resolve())
@@ -96,20 +99,27 @@ def check_paths(paths: list[Path], ruleset: Ruleset, as_of: dt.date | None = Non
 
 
 def _read(path: Path, ruleset: Ruleset, extra_aliases: dict[str, list[str]] | None, lang: str) -> tuple[FileResult, list[Sheet]]:
-    if path.suffix.lower() not in SUFFIXES:
-        return FileResult(str(path), error=t(lang, "not-a-slate")), []
     try:
-        read = read_file(path, ruleset, extra_aliases)
+        read = read_file(path, ruleset, extra_aliases)  # any file given is read by what its bytes are
     except ReadError as exc:
         return FileResult(str(path), error=exc.message(lang)), []
-    except OSError as exc:
-        return FileResult(str(path), error=t(lang, "file-unreadable", reason=exc.strerror or str(exc))), []
     result = FileResult(
         str(path), rows=sum(len(s.frame) for s in read.sheets), skipped=sum(s.skipped for s in read.sheets),
         sheets=tuple(s.name for s in read.sheets),
-        notes=tuple(t(lang, "sheet-no-header", sheet=name) for name in read.headerless),
+        notes=tuple(t(lang, "sheet-no-header", sheet=name) for name in read.headerless)
+        + tuple(t(lang, key, **params) for key, params in read.notes),
     )
     return result, list(read.sheets)
+
+
+SHOWN_NAMES = 5
+
+
+def _no_files(folder: Path, lang: str) -> str:
+    """Say what the folder holds instead, so a wrong folder or a wrong file type is plain to see."""
+    others = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    names = ":" + "、".join(others[:SHOWN_NAMES]) + ("…" if len(others) > SHOWN_NAMES else "") if others else ""
+    return t(lang, "no-files", path=folder, count=len(others), names=names)
 
 
 def with_params(ruleset: Ruleset, params: dict[str, Any]) -> Ruleset:

@@ -10,26 +10,123 @@ LANGS = ("zh", "en")
 _MESSAGES: dict[str, tuple[str, str]] = {
     # could-not-check reasons
     "file-unreadable": ("无法读取该文件:{reason}", "cannot read the file: {reason}"),
-    "sheet-unreadable": ("无法读取工作表「{sheet}」:{reason}", "cannot read sheet '{sheet}': {reason}"),
-    "csv-encoding": (
-        "CSV 文件编码无法识别:既不是 UTF-8 也不是 GBK/GB18030。请在 Excel 中另存为“CSV UTF-8”后重试",
-        "the CSV file's encoding is neither UTF-8 nor GBK/GB18030; save it again as 'CSV UTF-8'",
+    "file-vanished": (
+        "文件在检查过程中不见了(被移动、改名或删除),未能读取",
+        "the file disappeared while rulecheck was running (moved, renamed or deleted); not read",
     ),
+    "file-permission": (
+        "没有读取该文件的权限。请检查文件权限,或先把文件复制到自己的文件夹",
+        "no permission to read the file; check its permissions, or copy it to a folder of your own first",
+    ),
+    "file-is-folder": ("这是一个文件夹,不是文件", "this is a folder, not a file"),
+    "broken-link": ("这是一个快捷方式(符号链接),它指向的文件 {target} 不存在", "this is a link to {target}, which does not exist"),
+    "file-too-large": ("文件太大(超过 {limit}),rulecheck 不读取", "the file is larger than {limit}; rulecheck does not read it"),
+    "empty-file": (
+        "文件是空的(0 字节),可能是复制或下载没有完成。请重新获取原文件",
+        "the file is empty (0 bytes), perhaps an unfinished copy or download; get the original again",
+    ),
+    "not-a-spreadsheet": (
+        "文件内容不是表格,而是 {what} 文件(只是扩展名像表格)。请在 Excel 或 WPS 中打开原表,另存为 .xlsx 后重试",
+        "the file is not a spreadsheet but {what} (only its name says otherwise); open the original in Excel or WPS and save it as .xlsx",
+    ),
+    "what-pdf": ("PDF", "a PDF document"),
+    "what-image": ("图片", "an image"),
+    "what-archive": ("压缩包(rar、7z 或 gz)", "an archive (rar, 7z or gz)"),
+    "what-rtf": ("RTF 文档(Word)", "an RTF document (Word)"),
+    "what-xml": ("XML(不是 Excel 表格格式)", "XML that is not an Excel spreadsheet"),
+    "what-binary": ("无法识别的二进制数据", "unrecognisable binary data"),
+    "what-zip": ("普通压缩包(zip)", "a plain zip archive"),
+    "what-docx": ("Word 文档(docx)", "a Word document (docx)"),
+    "what-pptx": ("PowerPoint 演示文稿(pptx)", "a PowerPoint presentation (pptx)"),
+    "what-odf": ("OpenDocument 文本或演示文稿", "an OpenDocument text or presentation"),
+    "zip-damaged": (
+        "文件不完整或已损坏(xlsx 压缩结构残缺),多半是下载、复制或邮件附件没有传完。请重新获取原文件",
+        "the file is incomplete or damaged (its xlsx zip structure is cut short), most likely an unfinished download, copy or attachment; get the original again",
+    ),
+    "workbook-damaged": (
+        "工作簿已损坏,无法读取({reason})。请在 Excel 或 WPS 中打开并另存为 .xlsx 后重试",
+        "the workbook is damaged and cannot be read ({reason}); open it in Excel or WPS and save it as .xlsx",
+    ),
+    "encrypted": (
+        "工作簿设置了打开密码(已加密),rulecheck 无法读取。请在 Excel 或 WPS 中去掉密码后另存,再检查",
+        "the workbook is protected with a password (encrypted) and cannot be read; remove the password in Excel or WPS, save, and check again",
+    ),
+    "zip-entries": (
+        "文件内含 {count} 个部件,超过上限 {limit},不是正常的工作簿,为安全起见不读取",
+        "the file holds {count} parts, over the limit of {limit}; not a normal workbook, refused for safety",
+    ),
+    "zip-part-size": (
+        "文件中的 {part} 解压后为 {size},超过上限 {limit}(疑似“压缩炸弹”),为安全起见不读取",
+        "the part {part} inflates to {size}, over the limit of {limit} (a likely zip bomb); refused for safety",
+    ),
+    "zip-total-size": (
+        "文件解压后共 {size},超过上限 {limit}(疑似“压缩炸弹”),为安全起见不读取",
+        "the file inflates to {size} in all, over the limit of {limit} (a likely zip bomb); refused for safety",
+    ),
+    "zip-ratio": (
+        "文件中的 {part} 压缩比为 {ratio}:1,超过上限 {limit}:1(疑似“压缩炸弹”),为安全起见不读取",
+        "the part {part} is compressed {ratio}:1, over the limit of {limit}:1 (a likely zip bomb); refused for safety",
+    ),
+    "xml-dtd": (
+        "文件中的 {part} 含有 DTD 或实体声明(<!DOCTYPE>/<!ENTITY>)。正常的 Excel/WPS 文件不会有,为安全起见不读取",
+        "the part {part} has a DTD or entity declarations (<!DOCTYPE>/<!ENTITY>), which Excel and WPS never write; refused for safety",
+    ),
+    "xml-prolog": (
+        "文件中的 {part} 开头 {limit} 字节内没有出现正文,不是正常的 Excel 文件,为安全起见不读取",
+        "the part {part} has no content within its first {limit} bytes; not a normal Excel file, refused for safety",
+    ),
+    "xml-damaged": (
+        "XML 表格文件已损坏(第 {line} 行:{reason}),无法读取",
+        "the XML spreadsheet is damaged (line {line}: {reason}) and cannot be read",
+    ),
+    "html-no-table": (
+        "这是一个网页(HTML)文件,但里面没有表格。请从原系统重新导出,或另存为 .xlsx",
+        "the file is a web page (HTML) with no table in it; export it again or save it as .xlsx",
+    ),
+    "sheet-too-large": (
+        "工作表「{sheet}」的内容范围过大:{cells} 个单元格(最远到 {far}),超过上限 {limit}。多半是表格下方或右侧远处有误输入的内容,请删除后重试",
+        "sheet '{sheet}' spans {cells} cells (as far as {far}), over the limit of {limit}; most likely stray content far below or right of the table: delete it and check again",
+    ),
+    "sheet-unreadable": ("无法读取工作表「{sheet}」:{reason}", "cannot read sheet '{sheet}': {reason}"),
+    "text-encoding": (
+        "无法识别文件的文字编码:既不是 {tried}。第 {line} 行有无法解码的字节 {byte}。请在 Excel 或 WPS 中另存为“CSV UTF-8”或 .xlsx 后重试",
+        "cannot tell the file's text encoding: it is not {tried}; line {line} has the undecodable byte {byte}; save it again as 'CSV UTF-8' or .xlsx",
+    ),
+    "text-encoding-guess": (
+        "文件按 GB18030 读出来大多是生僻字(如 {sample}),编码多半是 Big5(繁体)或其他编码,照此读取会成乱码。请另存为“CSV UTF-8”或 .xlsx 后重试",
+        "read as GB18030 the file is mostly rare characters (such as {sample}): its encoding is most likely Big5 or another, and would read as mojibake; save it again as 'CSV UTF-8' or .xlsx",
+    ),
+    "csv-damaged": ("CSV 文件格式有误:{reason}", "the CSV file is malformed: {reason}"),
     "no-header": (
-        "没有找到表头行(工作表:{sheets})。需要的列至少包括:{expected}",
-        "no header row found (sheets: {sheets}); the columns needed include: {expected}",
+        "没有找到表头行(工作表:{sheets})。各表最像表头的一行是:{found}。需要的列至少包括:{expected};可识别的列有:{known}",
+        "no header row found (sheets: {sheets}); the likeliest header rows are: {found}; the columns needed include: {expected}; columns recognised: {known}",
+    ),
+    "no-rows": (
+        "工作表「{sheet}」有表头,但表头下没有任何人选(跳过 {skipped} 行空行、合计或备注),没有可检查的内容",
+        "sheet '{sheet}' has a header but no candidates under it ({skipped} blank, total or note rows skipped); nothing to check",
     ),
     "duplicate-column": (
-        "工作表「{sheet}」中表头「{column}」出现两次({first} 列和 {second} 列),无法确定用哪一列",
-        "sheet '{sheet}': the header '{column}' appears twice (columns {first} and {second})",
+        "工作表「{sheet}」第 {row} 行的表头「{column}」出现两次({first} 列和 {second} 列),无法确定用哪一列。请删除或改名其中一列",
+        "sheet '{sheet}': the header '{column}' in row {row} appears twice (columns {first} and {second}); delete or rename one of them",
     ),
     "missing-columns": (
         "工作表「{sheet}」第 {row} 行的表头缺少必需的列:{columns}",
         "sheet '{sheet}': the header in row {row} lacks required columns: {columns}",
     ),
+    "column-empty": (
+        "工作表「{sheet}」的必需列「{column}」({letter} 列)在全部 {rows} 行中都是空的,无法检查",
+        "sheet '{sheet}': the required column '{column}' (column {letter}) is empty in all {rows} rows; cannot check",
+    ),
+    "formula-no-value": (
+        "工作表「{sheet}」有 {count} 个公式单元格没有保存计算结果(如 {cells}),rulecheck 不计算公式,读出来会是空白。请在 Excel 或 WPS 中打开、保存后重试",
+        "sheet '{sheet}' has {count} formula cells saved without their results (such as {cells}); rulecheck does not compute formulas and would read them as blank; open and save the file in Excel or WPS, then check again",
+    ),
     "not-found": ("文件不存在:{path}", "no such file: {path}"),
     "not-a-slate": ("不是可检查的表格文件(支持 xlsx、xlsm、xls、ods、csv)", "not a spreadsheet rulecheck reads (xlsx, xlsm, xls, ods, csv)"),
-    "no-files": ("在 {path} 中没有找到表格文件(xlsx、xlsm、xls、ods、csv)", "no spreadsheets (xlsx, xlsm, xls, ods, csv) found in {path}"),
+    "no-files": (
+        "在 {path} 中没有找到表格文件(xlsx、xlsm、xls、ods、csv);其中有 {count} 个其他文件{names}",
+        "no spreadsheets (xlsx, xlsm, xls, ods, csv) found in {path}; it holds {count} other files{names}",
+    ),
     "no-paths": ("请给出要检查的文件或文件夹", "give the files or folders to check"),
     "unknown-rule": ("没有这条规则:{rule}。规则有:{rules}", "unknown rule '{rule}'; rules: {rules}"),
     "bad-date": ("--as-of 应为 YYYY-MM-DD 格式的日期,收到「{value}」", "--as-of takes a date as YYYY-MM-DD, got '{value}'"),
@@ -41,6 +138,18 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "file-error": ("无法检查:{error}", "could not check: {error}"),
     "file-rows": ("读取 {rows} 名人选", "{rows} candidates read"),
     "file-skipped": ("跳过 {skipped} 行非人选行(空行、合计、备注等)", "{skipped} rows skipped (blank, totals, notes)"),
+    "rows-unnamed": (
+        "工作表「{sheet}」第 {rows} 行填了内容但没有{label},未作为人选检查",
+        "sheet '{sheet}': rows {rows} have cells filled in but no {label}; not checked as candidates",
+    ),
+    "cells-dropped": (
+        "工作表「{sheet}」表格右侧远处的单元格未读取(如 {cells})",
+        "sheet '{sheet}': cells far right of the table were not read (such as {cells})",
+    ),
+    "rows-moved": (
+        "工作表「{sheet}」在第 {after} 行之后隔了很长一段空行才有内容(第 {row} 行);空行已略过,内容照常检查",
+        "sheet '{sheet}': after row {after} a long blank gap comes before more content (row {row}); the gap was passed over and the content checked",
+    ),
     "sheet-no-header": ("工作表「{sheet}」没有可识别的表头,已跳过", "sheet '{sheet}' has no recognisable header; skipped"),
     "not-checked": ("未能检查的规则(缺少所需列):{rules}", "rules not checked (columns missing): {rules}"),
     "no-violations": ("未发现问题", "no problems found"),

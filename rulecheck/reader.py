@@ -1,4 +1,6 @@
-"""Reading slates as offices send them: xlsx, xlsm, xls, ods (python-calamine) and csv.
+"""Reading slates as offices send them: xlsx, xlsm, xls, ods (python-calamine), csv, and the HTML
+and SpreadsheetML files web systems save as ``.xls`` (textsheets). What a file is comes from its
+bytes, not its name, and every zip package passes ``guard`` before calamine sees it.
 
 A sheet's header row is found among title and 填报单位 lines, headers are matched to the rule
 file's columns through their aliases, merged township and village cells are filled down, and
@@ -7,15 +9,16 @@ every kept row carries the row number Excel shows at the left edge.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from rulecheck.messages import t
+from rulecheck import guard, limits, textsheets
+from rulecheck.raw import RawSheet, ReadError, Term
 from rulecheck.ruleset import ColumnSpec, Ruleset
 from rulecheck.values import fold_text
 
@@ -27,17 +30,6 @@ _NOT_A_ROW = re.compile(r"^(合计|小计|总计|共计|备注|注[:：]|说明|
 _BRACKETED_SUFFIX = re.compile(r"[(\[（【][^()\[\]（）【】]*[)\]）】]$|[*＊]+$")
 
 
-class ReadError(Exception):
-    """A file, or every sheet in it, that cannot be read: a message key and its values."""
-
-    def __init__(self, key: str, **params: object):
-        super().__init__(key)
-        self.key, self.params = key, params
-
-    def message(self, lang: str) -> str:
-        return t(lang, self.key, **self.params)
-
-
 @dataclass(frozen=True)
 class Sheet:
     """The candidate rows of one sheet, raw cells under canonical column names."""
@@ -46,7 +38,8 @@ class Sheet:
     name: str
     frame: pd.DataFrame  # canonical columns (object cells) plus "_row", the Excel row number
     headers: dict[str, str]  # canonical column → "header (letter)" as the user sees it
-    skipped: int = 0
+    skipped: int = 0  # rows inside the table that are not candidates: blank, totals, notes, no name
+    unnamed: tuple[int, ...] = ()  # of those, rows with cells filled in but no name: named to the user
 
 
 @dataclass(frozen=True)
@@ -54,6 +47,7 @@ class FileRead:
     path: str
     sheets: tuple[Sheet, ...] = ()
     headerless: tuple[str, ...] = ()  # sheets passed over: no recognisable header
+    notes: tuple[tuple[str, dict[str, object]], ...] = ()  # (message key, values) the user should know
 
 
 def column_letter(index: int) -> str:
@@ -123,89 +117,209 @@ def _header_row(rows: list[list[object]], aliases: dict[str, str]) -> tuple[int,
     return best
 
 
-def read_rows(path: Path) -> list[tuple[str, list[list[object]]]]:
-    """Every sheet of a file as (name, rows of cells); rows[i] is Excel row i + 1."""
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return [(path.stem, _read_csv(path))]
+def read_rows(path: Path) -> list[RawSheet]:
+    """Every sheet of a file, whatever its name says it is; raises ReadError naming what is wrong."""
+    data = _read_bytes(path)
+    kind = guard.identify(data)
+    if kind == "empty":
+        raise ReadError("empty-file")
+    if kind == "zip":
+        package = guard.open_package(data)
+        return _read_workbook(package.data, package.sheets)
+    if kind == "ole2":
+        if any(stream in data for stream in _ENCRYPTED_STREAMS):
+            raise ReadError("encrypted")
+        return _read_workbook(data, {})
+    if kind == "html":
+        return textsheets.read_html(path.stem, data)
+    if kind == "spreadsheetml":
+        return textsheets.read_spreadsheetml(path.stem, data)
+    if kind == "text":
+        return textsheets.read_delimited(path.stem, data)
+    raise ReadError("not-a-spreadsheet", what=Term(f"what-{kind}"))
+
+
+# An Office file encrypted with a password is an OLE2 container with these streams (MS-OFFCRYPTO).
+_ENCRYPTED_STREAMS = tuple(name.encode("utf-16-le") for name in ("EncryptionInfo", "EncryptedPackage"))
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The whole file, read once: a file that vanishes or changes later cannot confuse the read."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(limits.MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise ReadError("file-vanished") from None
+    except PermissionError:
+        raise ReadError("file-permission") from None
+    except IsADirectoryError:
+        raise ReadError("file-is-folder") from None
+    except OSError as exc:
+        raise ReadError("file-unreadable", reason=exc.strerror or str(exc)) from None
+    if len(data) > limits.MAX_FILE_BYTES:
+        raise ReadError("file-too-large", limit=f"{limits.MAX_FILE_BYTES // limits.MiB} MiB")
+    return data
+
+
+def _read_workbook(data: bytes, plans: dict[str, guard.SheetPlan]) -> list[RawSheet]:
     import python_calamine
 
     try:
-        book = python_calamine.CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises several unrelated types for damaged files
-        raise ReadError("file-unreadable", reason=str(exc).splitlines()[0][:200]) from None
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except python_calamine.PasswordError:
+        raise ReadError("encrypted") from None
+    except python_calamine.CalamineError as exc:  # the base of calamine's zip, xml and format errors
+        raise ReadError("workbook-damaged", reason=_first_line(exc)) from None
     sheets = []
     for meta in book.sheets_metadata:
         if str(meta.visible) != "SheetVisibleEnum.Visible" or str(meta.typ) != "SheetTypeEnum.WorkSheet":
             continue
         try:
             rows = book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-        except Exception as exc:
-            raise ReadError("sheet-unreadable", sheet=meta.name, reason=str(exc).splitlines()[0][:200]) from None
-        sheets.append((meta.name, rows))
+        except python_calamine.PasswordError:
+            raise ReadError("encrypted") from None
+        except python_calamine.CalamineError as exc:
+            raise ReadError("sheet-unreadable", sheet=meta.name, reason=_first_line(exc)) from None
+        plan = plans.get(meta.name, guard.SheetPlan())
+        sheets.append(RawSheet(meta.name, rows, plan.row_numbers, plan.uncached, plan.dropped))
     return sheets
 
 
-def _read_csv(path: Path) -> list[list[object]]:
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ReadError("csv-encoding")
-    return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
+def _first_line(exc: Exception) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0][:200]
 
 
 def read_file(path: Path, ruleset: Ruleset, extra_aliases: dict[str, list[str]] | None = None) -> FileRead:
     """Read the candidate rows of every sheet with a recognisable header; raises ReadError."""
     aliases = _alias_table(ruleset.columns, extra_aliases)
     label = ruleset.spec.ruleset.row_label
-    sheets, headerless = [], []
-    for name, rows in read_rows(path):
-        found = _header_row(rows, aliases)
+    sheets, headerless, seen_rows, notes = [], [], [], []
+    for raw in read_rows(path):
+        notes += _raw_notes(raw)
+        found = _header_row(raw.rows, aliases)
         if found is None:
-            headerless.append(name)
+            headerless.append(raw.name)
+            seen_rows.append(_likely_header(raw))
             continue
-        sheets.append(_sheet(str(path), name, rows, *found, ruleset, label))
+        sheet = _sheet(str(path), raw, *found, ruleset, label)
+        sheets.append(sheet)
+        if sheet.unnamed:
+            rows = "、".join(map(str, sheet.unnamed[:SHOWN_CELLS])) + ("…" if len(sheet.unnamed) > SHOWN_CELLS else "")
+            notes.append(("rows-unnamed", {"sheet": raw.name, "rows": rows, "label": _label_title(ruleset, label)}))
     if not sheets:
         expected = "、".join(spec.aliases[0] for spec in ruleset.columns.values() if spec.required)
-        raise ReadError("no-header", sheets="、".join(headerless) or "-", expected=expected)
-    return FileRead(str(path), tuple(sheets), tuple(headerless))
+        known = "、".join(spec.aliases[0] for spec in ruleset.columns.values())
+        found_text = ";".join(s for s in seen_rows if s) or "-"
+        raise ReadError("no-header", sheets="、".join(headerless) or "-", found=found_text, expected=expected, known=known)
+    if not any(len(s.frame) for s in sheets):
+        first = sheets[0]
+        raise ReadError("no-rows", sheet=first.name, skipped=sum(s.skipped for s in sheets))
+    return FileRead(str(path), tuple(sheets), tuple(headerless), tuple(notes))
 
 
-def _sheet(file: str, name: str, rows: list[list[object]], at: int, matched: dict[int, str],
-           ruleset: Ruleset, label: str) -> Sheet:
+SHOWN_CELLS = 8  # header cells, cell references or row numbers quoted in one message
+GAP_NOTED = 1000  # a blank gap this long, closed when reading, is mentioned to the user
+
+
+def _raw_notes(raw: RawSheet) -> list[tuple[str, dict[str, object]]]:
+    notes: list[tuple[str, dict[str, object]]] = []
+    if raw.dropped:
+        notes.append(("cells-dropped", {"sheet": raw.name, "cells": "、".join(raw.dropped)}))
+    if raw.row_numbers is not None and len(raw.row_numbers) > 1:
+        gaps = np.diff(np.asarray(raw.row_numbers))
+        i = int(np.argmax(gaps))
+        if gaps[i] > GAP_NOTED:
+            notes.append(("rows-moved", {"sheet": raw.name, "after": raw.row_numbers[i], "row": raw.row_numbers[i + 1]}))
+    return notes
+
+
+def _label_title(ruleset: Ruleset, label: str) -> str:
+    return ruleset.columns[label].aliases[0]
+
+
+def _likely_header(raw: RawSheet) -> str:
+    """The row among the first few that looks most like a header, as the user would read it."""
+    best, at = [], 0
+    for i, row in enumerate(raw.rows[:HEADER_SCAN_ROWS]):
+        texts = [str(c).strip() for c in row if isinstance(c, str) and c.strip()]
+        if len(texts) > len(best):
+            best, at = texts, i
+    if not best:
+        return ""
+    shown = "、".join(best[:SHOWN_CELLS]) + ("…" if len(best) > SHOWN_CELLS else "")
+    return f"「{raw.name}」{raw.row_number(at)}: {shown}"
+
+
+def _sheet(file: str, raw: RawSheet, at: int, matched: dict[int, str], ruleset: Ruleset, label: str) -> Sheet:
+    rows, name = raw.rows, raw.name
     header = rows[at]
+    header_row = raw.row_number(at)
     seen: dict[str, int] = {}
     for j, key in matched.items():
         if key in seen:
             raise ReadError(
                 "duplicate-column", sheet=name, column=str(header[j]).strip(),
-                first=column_letter(seen[key]), second=column_letter(j),
+                first=column_letter(seen[key]), second=column_letter(j), row=header_row,
             )
         seen[key] = j
     missing = [spec.aliases[0] for key, spec in ruleset.columns.items() if spec.required and key not in seen
                and not spec.from_sheet_name]
     if missing:
-        raise ReadError("missing-columns", sheet=name, columns="、".join(missing), row=at + 1)
+        raise ReadError("missing-columns", sheet=name, columns="、".join(missing), row=header_row)
     width = max(seen.values()) + 1
+    _check_formulas(raw, at, set(seen.values()))
     body = [list(r[:width]) + [""] * (width - len(r)) for r in rows[at + 1:]]
     cells = pd.DataFrame(body, columns=range(width), dtype=object) if body else pd.DataFrame(columns=range(width), dtype=object)
     text = cells.astype("string")
     cells = cells.where(text.apply(lambda col: col.str.strip().ne("")).fillna(False).astype(bool), None)
     frame = pd.DataFrame({key: cells[j] for key, j in seen.items()}, index=cells.index)
-    frame["_row"] = cells.index + at + 2
+    numbers = (np.arange(len(body)) + header_row + 1 if raw.row_numbers is None
+               else np.asarray(raw.row_numbers[at + 1:at + 1 + len(body)], dtype=np.int64))
+    frame["_row"] = numbers
+    filled = cells.notna().any(axis=1)
+    first = cells.bfill(axis=1).iloc[:, 0].astype("string").str.strip().str.replace(r"\s+", "", regex=True)
+    note = first.str.match(_NOT_A_ROW.pattern).fillna(False).astype(bool)
+    _check_required(name, ruleset, frame, seen, header, filled & ~note)
     for key, spec in ruleset.columns.items():
         if spec.fill_down and key in frame:
             frame[key] = frame[key].ffill()
         if spec.from_sheet_name and key not in frame:
             frame[key] = name
-    filled = cells.notna().any(axis=1)
-    first = cells.bfill(axis=1).iloc[:, 0].astype("string").str.strip().str.replace(r"\s+", "", regex=True)
-    is_row = filled & frame[label].notna() & ~first.str.match(_NOT_A_ROW.pattern).fillna(False).astype(bool)
+    is_row = filled & frame[label].notna() & ~note
+    unnamed = filled & frame[label].isna() & ~note
     headers = {key: column_label(str(header[j]).strip(), j) for key, j in seen.items()}
     kept = frame[is_row].reset_index(drop=True)
-    return Sheet(file, name, kept, headers, int((filled & ~is_row).sum()))
+    return Sheet(file, name, kept, headers, _skipped(numbers, filled, is_row, header_row),
+                 tuple(int(n) for n in numbers[unnamed.to_numpy()]))
+
+
+def _skipped(numbers: np.ndarray, filled: pd.Series, is_row: pd.Series, header_row: int) -> int:
+    """Rows under the header that are not candidates: filled ones, and blank lines between filled rows.
+
+    Blank padding after the last filled row is not counted, nor a gap long enough to be closed
+    when reading (it is reported on its own, see ``GAP_NOTED``).
+    """
+    gaps = np.diff(np.concatenate(([header_row], numbers[filled.to_numpy()]))) - 1
+    blank = int(gaps[gaps <= GAP_NOTED].sum())
+    return blank + int((filled & ~is_row).sum())
+
+
+def _check_formulas(raw: RawSheet, at: int, columns: set[int]) -> None:
+    """Refuse a table whose cells hold formulas saved without their result: they would read as blank."""
+    cells = [(r, c) for r, c in raw.uncached if r > at and c in columns]
+    if cells:
+        shown = "、".join(f"{column_letter(c)}{raw.row_number(r)}" for r, c in cells[:SHOWN_CELLS])
+        raise ReadError("formula-no-value", sheet=raw.name, count=len(cells),
+                        cells=shown + ("…" if len(cells) > SHOWN_CELLS else ""))
+
+
+def _check_required(sheet: str, ruleset: Ruleset, frame: pd.DataFrame, seen: dict[str, int], header: list[object],
+                    rows: pd.Series) -> None:
+    """A required column that has a header but not one value in any filled row."""
+    if not rows.any():
+        return
+    for key, spec in ruleset.columns.items():
+        if spec.required and key in seen and frame.loc[rows, key].isna().all():
+            j = seen[key]
+            raise ReadError("column-empty", sheet=sheet, column=str(header[j]).strip(), letter=column_letter(j),
+                            rows=int(rows.sum()))

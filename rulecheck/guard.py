@@ -1,0 +1,332 @@
+"""What a file really is, and whether it is safe to hand to a parser, decided before any parser sees it.
+
+Offices rename files freely: an HTML page or a SpreadsheetML 2003 document saved as ``.xls``, a
+workbook named ``.csv``, a half-copied download. The first bytes say what a file is; the suffix
+only chooses which files a folder search picks up.
+
+A zip package (xlsx, xlsm, ods) is checked from its central directory before anything is
+inflated (entry count, inflated sizes, compression ratio), its XML parts must have no DTD, and
+every worksheet is scanned for where its cells really are: calamine lays a sheet out as a dense
+grid from A1 to the farthest cell, so two cells at A1 and XFD1048576 would ask for 550 GB and
+abort the process (tafia/calamine issue 693). A sheet whose grid would pass
+``MAX_SHEET_CELLS`` only because of a long blank gap is handed to calamine with the gap closed,
+and the real row numbers are kept beside it.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+
+from rulecheck import limits
+from rulecheck.raw import ReadError, Term
+
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "zip"), (b"PK\x05\x06", "zip"), (b"PK\x07\x08", "zip"), (OLE2, "ole2"),
+    (b"%PDF", "pdf"), (b"\x89PNG", "image"), (b"\xff\xd8\xff", "image"), (b"GIF8", "image"), (b"BM", "image"),
+    (b"Rar!", "archive"), (b"7z\xbc\xaf\x27\x1c", "archive"), (b"\x1f\x8b", "archive"), (b"{\\rtf", "rtf"),
+)
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+
+
+def identify(data: bytes) -> str:
+    """What the bytes are: empty, zip, ole2, html, spreadsheetml, xml, text, or pdf/image/archive/rtf/binary."""
+    if not data:
+        return "empty"
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            return kind
+    head = data[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", errors="ignore").encode("utf-8")
+    elif b"\0" in head:
+        return "binary"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if b"urn:schemas-microsoft-com:office:spreadsheet" in text and b"<workbook" in text:
+        return "spreadsheetml"
+    if text.startswith((b"<!doctype html", b"<html", b"<table", b"<meta", b"<head", b"<body", b"<style")) or (
+        text.startswith(b"<") and (b"<html" in text or b"<table" in text)
+    ):
+        return "html"
+    if text.startswith(b"<?xml") or text.startswith(b"<"):
+        return "xml"
+    return "text"
+
+
+# --------------------------------------------------------------------------- zip packages
+
+
+@dataclass(frozen=True)
+class SheetPlan:
+    """How to read one sheet: where its rows really are, and cells calamine would show blank."""
+
+    row_numbers: tuple[int, ...] | None = None  # rows[i] is Excel row row_numbers[i]; None: row i + 1
+    uncached: tuple[tuple[int, int], ...] = ()  # 0-based (row, column) of formulas saved without a value
+    dropped: tuple[str, ...] = ()  # cells far right of any table, not read (the first few)
+
+
+@dataclass(frozen=True)
+class Package:
+    """A checked package: the bytes to hand calamine and, per sheet name, what to know when reading it."""
+
+    data: bytes
+    kind: str  # "xlsx" or "ods"
+    sheets: dict[str, SheetPlan] = field(default_factory=dict)
+
+
+def open_package(data: bytes) -> Package:
+    """Check a zip package before any parser inflates it; raises ReadError naming the bound passed."""
+    try:
+        book = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+        raise ReadError("zip-damaged") from None
+    entries = book.infolist()
+    if len(entries) > limits.MAX_ZIP_ENTRIES:
+        raise ReadError("zip-entries", count=len(entries), limit=limits.MAX_ZIP_ENTRIES)
+    total = 0
+    for info in entries:
+        if info.flag_bits & 0x1:
+            raise ReadError("encrypted")
+        total += info.file_size
+        if info.file_size > limits.MAX_PART_BYTES:
+            raise ReadError("zip-part-size", part=info.filename, size=_mib(info.file_size), limit=_mib(limits.MAX_PART_BYTES))
+        if info.file_size > limits.RATIO_FLOOR and info.file_size > limits.MAX_RATIO * max(info.compress_size, 1):
+            raise ReadError("zip-ratio", part=info.filename, ratio=info.file_size // max(info.compress_size, 1),
+                            limit=limits.MAX_RATIO)
+    if total > limits.MAX_TOTAL_BYTES:
+        raise ReadError("zip-total-size", size=_mib(total), limit=_mib(limits.MAX_TOTAL_BYTES))
+    names = set(book.namelist())
+    kind = _package_kind(book, names)
+    for info in entries:
+        if info.filename.endswith((".xml", ".rels", ".vml")) or info.filename == "[Content_Types].xml":
+            _check_prolog(book, info)
+    if kind == "ods":
+        return Package(data, kind)
+    return _plan_sheets(book, data)
+
+
+def _package_kind(book: zipfile.ZipFile, names: set[str]) -> str:
+    if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+        return "xlsx"
+    if "content.xml" in names and "mimetype" in names:
+        mimetype = _read(book, book.getinfo("mimetype"), 200).strip()
+        if mimetype == b"application/vnd.oasis.opendocument.spreadsheet":
+            return "ods"
+        raise ReadError("not-a-spreadsheet", what=Term("what-odf"))
+    if any(n.startswith("word/") for n in names):
+        raise ReadError("not-a-spreadsheet", what=Term("what-docx"))
+    if any(n.startswith("ppt/") for n in names):
+        raise ReadError("not-a-spreadsheet", what=Term("what-pptx"))
+    raise ReadError("not-a-spreadsheet", what=Term("what-zip"))
+
+
+def _read(book: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    """Up to ``limit`` inflated bytes of an entry; a damaged entry is a damaged file."""
+    try:
+        with book.open(info) as part:
+            return part.read(limit)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
+        # RuntimeError: an entry that wants a password; NotImplementedError: an unknown compression.
+        raise ReadError("zip-damaged") from None
+
+
+def _mib(size: int) -> str:
+    return f"{size / limits.MiB:.1f} MiB"
+
+
+_PI_OR_COMMENT = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->)", re.S)
+
+
+def _check_prolog(book: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Refuse a part with a DTD: it may only stand before the root element, so read just that far."""
+    head = _read(book, info, limits.MAX_XML_PROLOG)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", errors="ignore").encode("utf-8")
+    head = head.removeprefix(b"\xef\xbb\xbf")
+    pos = 0
+    while m := _PI_OR_COMMENT.match(head, pos):
+        pos = m.end()
+    rest = head[pos:].lstrip()
+    if rest.startswith(b"<!"):  # <!DOCTYPE, or an <!ENTITY with no DOCTYPE around it
+        raise ReadError("xml-dtd", part=info.filename)
+    if not rest and len(head) >= limits.MAX_XML_PROLOG:
+        raise ReadError("xml-prolog", part=info.filename, limit=limits.MAX_XML_PROLOG)
+
+
+# --------------------------------------------------------------------------- worksheets
+
+_SHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$")
+# Cells far from A1: a column of two or more letters, or a row number of five or more digits. Absent
+# from a township's slate, so the common case costs one search.
+_FAR = re.compile(rb' r="(?:[A-Z]{2}|[A-Z]?[0-9]{5})')
+_WHITESPACE = bytes.maketrans(b"\t\r\n", b"   ")
+# Any form of an r attribute that an XML parser accepts.
+_REF = re.compile(rb"""\sr\s*=\s*["']([A-Z]{0,3})([0-9]{1,7})["']""")
+_CELL = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")
+_ROW = re.compile(rb"<(?:[\w.-]+:)?row[\s/>]")
+_CELL_ELEMENT = re.compile(rb"<((?:[\w.-]+:)?c)(\s[^>]*?)?(?:/>|>(.*?)</\1>)", re.S)
+_ROW_REF = re.compile(rb"""(<(?:[\w.-]+:)?row\b[^>]*?\sr\s*=\s*["'])([0-9]+)(["'])""")
+_CELL_REF = re.compile(rb"""(\sr\s*=\s*["'])([A-Z]{1,3})([0-9]{1,7})(["'])""")
+_VALUE = re.compile(rb"<(?:[\w.-]+:)?v\s*>")
+_FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s/>]")
+_TEXT_TYPE = re.compile(rb"""\st\s*=\s*["'](?:str|inlineStr)["']""")
+SHOWN_DROPPED = 5
+
+
+def column_number(letters: bytes | str) -> int:
+    """Excel column letters → 1-based number (A → 1, XFD → 16384)."""
+    n = 0
+    for ch in letters.encode() if isinstance(letters, str) else letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _plan_sheets(book: zipfile.ZipFile, data: bytes) -> Package:
+    names = _sheet_names(book)
+    plans: dict[str, SheetPlan] = {}
+    replaced: dict[str, bytes] = {}
+    inflated = 0
+    for info in book.infolist():
+        if not _SHEET_PART.match(info.filename):
+            continue
+        xml = _read(book, info, limits.MAX_PART_BYTES + 1)
+        inflated += len(xml)
+        if len(xml) > limits.MAX_PART_BYTES or inflated > limits.MAX_TOTAL_BYTES:
+            # The central directory understated the size: trust only what inflating gives.
+            raise ReadError("zip-part-size", part=info.filename, size=f"> {_mib(len(xml) - 1)}",
+                            limit=_mib(limits.MAX_PART_BYTES))
+        sheet = names.get(info.filename, info.filename)
+        plan, new_xml = _plan_sheet(sheet, xml)
+        if plan != SheetPlan():
+            plans[sheet] = plan
+        if new_xml is not None:
+            replaced[info.filename] = new_xml
+    if replaced:
+        data = _rezip(book, replaced)
+    return Package(data, "xlsx", plans)
+
+
+def _plan_sheet(sheet: str, xml: bytes) -> tuple[SheetPlan, bytes | None]:
+    flat = xml.translate(_WHITESPACE)
+    canonical = b" r " not in flat and b" r='" not in flat and b" r= " not in flat
+    maybe_formulas = b"<f" in xml or b":f>" in xml or b":f " in xml
+    uncached = _uncached_formulas(xml) if maybe_formulas else ()
+    if canonical and _FAR.search(flat) is None:
+        # Every cell lies within Z9999 (or is placed by counting, bounded by the part's size).
+        return SheetPlan(uncached=uncached), None
+    refs = _REF.findall(xml)
+    cells = [(int(row), column_number(col)) for col, row in refs if col]
+    row_refs = sum(1 for col, _ in refs if not col)
+    unplaced_cells = len(_CELL.findall(xml)) - len(cells)
+    unplaced_rows = len(_ROW.findall(xml)) - row_refs
+    max_row = max([r for r, _ in cells] + [int(row) for col, row in refs if not col] + [0]) + max(unplaced_rows, 0)
+    max_col = max([c for _, c in cells] + [0]) + max(unplaced_cells, 0)
+    if max_row * max_col <= limits.MAX_SHEET_CELLS:
+        return SheetPlan(uncached=uncached), None
+    far = _ref_text(*max(cells, key=lambda rc: rc[0] * rc[1])) if cells else "?"
+    too_large = ReadError("sheet-too-large", sheet=sheet, cells=f"{max_row * max_col:,}", far=far,
+                          limit=f"{limits.MAX_SHEET_CELLS:,}")
+    if unplaced_cells > 0 or unplaced_rows > 0 or len(cells) > limits.MAX_SHEET_CELLS:
+        raise too_large
+    return _close_gaps(xml, uncached, too_large)
+
+
+def _close_gaps(xml: bytes, uncached: tuple[tuple[int, int], ...], too_large: ReadError) -> tuple[SheetPlan, bytes]:
+    """The sheet with every row that holds a value moved up under the one before, cells far right left out.
+
+    Cells with no value (formatting only) are left out too: calamine shows them blank anyway.
+    """
+    valued: list[tuple[int, int]] = []
+    for m in _CELL_ELEMENT.finditer(xml):
+        ref = _CELL_REF.search(m.group(2) or b"")
+        if ref is not None and (m.group(3) or b"").strip():
+            valued.append((int(ref.group(3)), column_number(ref.group(2))))
+    kept = [(r, c) for r, c in valued if c <= limits.MAX_COLUMNS_READ]
+    occupied = sorted({r for r, _ in kept})
+    if len(occupied) * max((c for _, c in kept), default=0) > limits.MAX_SHEET_CELLS:
+        raise too_large
+    new_row = {row: i + 1 for i, row in enumerate(occupied)}
+    dropped = [_ref_text(r, c) for r, c in valued if c > limits.MAX_COLUMNS_READ][:SHOWN_DROPPED]
+
+    def cell(m: re.Match[bytes]) -> bytes:
+        ref = _CELL_REF.search(m.group(2) or b"")
+        if ref is None or int(ref.group(3)) not in new_row or column_number(ref.group(2)) > limits.MAX_COLUMNS_READ:
+            return b""
+        start = m.start(2) - m.start(0) + ref.start(3)
+        end = m.start(2) - m.start(0) + ref.end(3)
+        text = m.group(0)
+        return text[:start] + str(new_row[int(ref.group(3))]).encode() + text[end:]
+
+    def row(m: re.Match[bytes]) -> bytes:
+        number = int(m.group(2))
+        return m.group(1) + str(new_row.get(number, number)).encode() + m.group(3)
+
+    compact = _ROW_REF.sub(row, _CELL_ELEMENT.sub(cell, xml))
+    moved = {(new_row[r + 1] - 1, c) for r, c in uncached if r + 1 in new_row}
+    return SheetPlan(tuple(occupied), tuple(sorted(moved)), tuple(dropped)), compact
+
+
+def _ref_text(row: int, col: int) -> str:
+    letters = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row}"
+
+
+def _uncached_formulas(xml: bytes) -> tuple[tuple[int, int], ...]:
+    """Cells with a formula and no saved result: calamine would show them blank."""
+    found = []
+    for m in _CELL_ELEMENT.finditer(xml):
+        body = m.group(3) or b""
+        if not _FORMULA.search(body):
+            continue
+        value = _VALUE.search(body)
+        # Excel saves a formula that yields "" as t="str" with an empty <v></v>: that is a value.
+        has_value = value is not None and (not body[value.end():].lstrip().startswith(b"<") or _TEXT_TYPE.search(m.group(2) or b""))
+        ref = _CELL_REF.search(m.group(2) or b"")
+        if not has_value and ref is not None:
+            found.append((int(ref.group(3)) - 1, column_number(ref.group(2)) - 1))
+    return tuple(found)
+
+
+_ATTRIBUTE = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+def _attributes(tag: bytes) -> dict[str, str]:
+    return {k.decode().split(":")[-1]: html.unescape((a or b).decode("utf-8", "replace")) for k, a, b in _ATTRIBUTE.findall(tag)}
+
+
+def _sheet_names(book: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part → the sheet's name as Excel shows it on its tab."""
+    try:
+        workbook = _read(book, book.getinfo("xl/workbook.xml"), limits.MAX_PART_BYTES)
+        rels = _read(book, book.getinfo("xl/_rels/workbook.xml.rels"), limits.MAX_PART_BYTES)
+    except KeyError:
+        return {}
+    targets = {}
+    for tag in re.findall(rb"<(?:[\w.-]+:)?Relationship\b[^>]*>", rels):
+        attrs = _attributes(tag)
+        target = attrs.get("Target", "")
+        targets[attrs.get("Id")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    names = {}
+    for tag in re.findall(rb"<(?:[\w.-]+:)?sheet\b[^>]*>", workbook):
+        attrs = _attributes(tag)
+        if attrs.get("id") in targets and "name" in attrs:
+            names[targets[attrs["id"]]] = attrs["name"]
+    return names
+
+
+def _rezip(book: zipfile.ZipFile, replaced: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as copy:
+        for info in book.infolist():
+            data = replaced.get(info.filename)
+            copy.writestr(info.filename, data if data is not None else _read(book, info, limits.MAX_PART_BYTES))
+    return out.getvalue()
+
