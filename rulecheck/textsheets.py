@@ -24,9 +24,9 @@ from rulecheck.raw import RawSheet, ReadError, Term
 
 _DECLARED = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)|<\?xml[^>]+encoding\s*=\s*["']([\w-]+)""", re.I)
 _CJK = re.compile(r"[\u3400-\u9fff]")
-# Text read as GB18030 that is really Big5, Shift-JIS or Latin-1 turns into rare characters: a
-# real slate has a few (names), mojibake has them everywhere.
-MIN_CJK_TO_JUDGE, MAX_RARE_SHARE = 20, 0.2
+# Text read as GB18030 that is really Big5, Shift-JIS or Latin-1 turns into rare characters (outside
+# GB2312's 6,763): a real slate has a few, in names; mojibake has them everywhere.
+MIN_RARE_TO_JUDGE, MAX_RARE_SHARE = 2, 0.2
 
 
 def decode(data: bytes) -> str:
@@ -54,10 +54,10 @@ def decode(data: bytes) -> str:
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError as exc:
-        raise _encoding_error(data, exc, "UTF-8 / GB18030") from None
+        raise _encoding_error(data, exc, "UTF-8 / GB18030 (GBK)") from None
     cjk = set(_CJK.findall(text))
     rare = [ch for ch in cjk if not _in_gb2312(ch)]
-    if len(cjk) >= MIN_CJK_TO_JUDGE and len(rare) > MAX_RARE_SHARE * len(cjk):
+    if len(rare) >= MIN_RARE_TO_JUDGE and len(rare) > MAX_RARE_SHARE * len(cjk):
         raise ReadError("text-encoding-guess", sample="".join(sorted(rare)[:8]))
     return text
 

@@ -69,7 +69,7 @@ def test_title_rows_merged_cells_and_excel_row_numbers(tmp_path: Path) -> None:
         (4, "丁堰镇", "东村", "张三"), (5, "丁堰镇", "东村", "李四"), (6, "丁堰镇", "西村", "王五")]
     assert rows[1]["birth"] == 1978.1  # the numeric cell is kept as a number for the birth parser
     sheet = read_file(path, RULES).sheets[0]
-    assert sheet.skipped == 2  # the 合计 row and the note; the blank row is not a candidate either
+    assert sheet.skipped == 3  # the blank row inside the table, the 合计 row and the note
     assert sheet.headers["name"] == "姓 名 (C)"
 
 
@@ -95,10 +95,10 @@ def test_csv_encodings(tmp_path: Path, encoding: str) -> None:
 
 def test_csv_in_another_encoding_is_refused_plainly(tmp_path: Path) -> None:
     path = tmp_path / "slate.csv"
-    path.write_bytes("镇,姓名\n丁堰镇,张三\n".encode("utf-16"))
+    path.write_bytes("Ort,Name\nCafé,Müller\n".encode("cp1252"))  # neither UTF-8 nor GB18030
     with pytest.raises(ReadError) as exc:
         read_file(path, RULES)
-    assert exc.value.key == "csv-encoding"
+    assert exc.value.key == "text-encoding"
     assert "UTF-8" in exc.value.message("zh") and "GBK" in exc.value.message("en")
 
 
@@ -113,7 +113,8 @@ def test_duplicate_header_names_both_columns(tmp_path: Path) -> None:
     path = workbook(tmp_path / "slate.xlsx", {"名单": [["镇", "姓名", "出生年月", "出生日期"], ["丁堰镇", "张三", "1968.05", "1968.06"]]})
     with pytest.raises(ReadError) as exc:
         read_file(path, RULES)
-    assert exc.value.message("en") == "sheet '名单': the header '出生日期' appears twice (columns C and D)"
+    assert exc.value.message("en") == (
+        "sheet '名单': the header '出生日期' in row 1 appears twice (columns C and D); delete or rename one of them")
 
 
 def test_no_header_anywhere(tmp_path: Path) -> None:
