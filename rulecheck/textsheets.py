@@ -49,12 +49,13 @@ def decode(data: bytes) -> str:
             pass  # the declaration is wrong as often as not; fall back to what offices use
     try:
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        as_utf8 = exc
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError as exc:
-        raise _encoding_error(data, exc, "UTF-8 / GB18030 (GBK)") from None
+        # Name the byte where the encoding that read further stopped: that is the likelier intended one.
+        raise _encoding_error(data, max(as_utf8, exc, key=lambda e: e.start), "UTF-8 / GB18030 (GBK)") from None
     cjk = set(_CJK.findall(text))
     rare = [ch for ch in cjk if not _in_gb2312(ch)]
     if len(rare) >= MIN_RARE_TO_JUDGE and len(rare) > MAX_RARE_SHARE * len(cjk):
