@@ -152,18 +152,21 @@ def _check_prolog(book: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     while m := _PI_OR_COMMENT.match(head, pos):
         pos = m.end()
     rest = head[pos:].lstrip()
+    if (not rest or rest.startswith((b"<!--", b"<?"))) and len(head) >= limits.MAX_XML_PROLOG:
+        raise ReadError("xml-prolog", part=info.filename, limit=limits.MAX_XML_PROLOG)
     if rest.startswith(b"<!"):  # <!DOCTYPE, or an <!ENTITY with no DOCTYPE around it
         raise ReadError("xml-dtd", part=info.filename)
-    if not rest and len(head) >= limits.MAX_XML_PROLOG:
-        raise ReadError("xml-prolog", part=info.filename, limit=limits.MAX_XML_PROLOG)
 
 
 # --------------------------------------------------------------------------- worksheets
 
 _SHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$")
 # Cells far from A1: a column of two or more letters, or a row number of five or more digits. Absent
-# from a township's slate, so the common case costs one search.
+# from a township's slate, so the common case costs one search; without them the grid is at most
+# Z9999, or placed by counting and so bounded by the part's size.
 _FAR = re.compile(rb' r="(?:[A-Z]{2}|[A-Z]?[0-9]{5})')
+_NEAR_EXTENT = 26 * 9999
+_MIN_CELL_BYTES = 15  # <c><v>1</v></c>: a part smaller than MAX_SHEET_CELLS of these cannot hold more
 _WHITESPACE = bytes.maketrans(b"\t\r\n", b"   ")
 # Any form of an r attribute that an XML parser accepts.
 _REF = re.compile(rb"""\sr\s*=\s*["']([A-Z]{0,3})([0-9]{1,7})["']""")
@@ -216,8 +219,8 @@ def _plan_sheet(sheet: str, xml: bytes) -> tuple[SheetPlan, bytes | None]:
     canonical = b" r " not in flat and b" r='" not in flat and b" r= " not in flat
     maybe_formulas = b"<f" in xml or b":f>" in xml or b":f " in xml
     uncached = _uncached_formulas(xml) if maybe_formulas else ()
-    if canonical and _FAR.search(flat) is None:
-        # Every cell lies within Z9999 (or is placed by counting, bounded by the part's size).
+    small = len(xml) <= limits.MAX_SHEET_CELLS * _MIN_CELL_BYTES and _NEAR_EXTENT <= limits.MAX_SHEET_CELLS
+    if canonical and small and _FAR.search(flat) is None:
         return SheetPlan(uncached=uncached), None
     refs = _REF.findall(xml)
     cells = [(int(row), column_number(col)) for col, row in refs if col]
