@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import string
+import types
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -212,17 +213,35 @@ def _param_kind(value: Param) -> Kind:
 # --------------------------------------------------------------------------- YAML with lines
 
 
-def _lines(node: yaml.Node, path: tuple = ()) -> dict[tuple, int]:
-    """Map each key path in a composed YAML tree to its 1-based line."""
+class _Shape(Exception):
+    """A composed YAML tree that is not plain nested data: a message and the 1-based line."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line, self.message = line, message
+
+
+def _lines(node: yaml.Node, path: tuple = (), seen: set[int] | None = None, line: int = 0) -> dict[tuple, int]:
+    """Map each key path in a composed YAML tree to its 1-based line.
+
+    An alias (``*name``) would make one node appear twice: refused, since a few nested aliases
+    expand exponentially (a "billion laughs" in YAML) and a rule file never needs them.
+    """
+    seen = set() if seen is None else seen
+    if id(node) in seen:
+        raise _Shape(line or node.start_mark.line + 1, "anchors and aliases (&name, *name) are not allowed in a rule file")
+    seen.add(id(node))
     out = {path: node.start_mark.line + 1}
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                raise _Shape(key.start_mark.line + 1, "a key must be a plain word, not a list or a mapping")
             sub = path + (key.value,)
-            out.update(_lines(value, sub))
+            out.update(_lines(value, sub, seen, key.start_mark.line + 1))
             out[sub] = key.start_mark.line + 1
     elif isinstance(node, yaml.SequenceNode):
         for i, value in enumerate(node.value):
-            out.update(_lines(value, path + (i,)))
+            out.update(_lines(value, path + (i,), seen, line))
     return out
 
 
@@ -252,14 +271,19 @@ def read_yaml(path: Path) -> tuple[Any, dict[tuple, int]]:
         raise RuleFileError(name, None, "", f"cannot read the rule file: {exc}") from None
     try:
         node = yaml.compose(text, Loader=_Loader)
+        if node is None:
+            raise RuleFileError(name, None, "", "the rule file is empty")
+        lines = _lines(node)
         data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         raise RuleFileError(name, mark.line + 1 if mark else None, "", f"YAML syntax error: {problem}") from None
-    if node is None:
-        raise RuleFileError(name, None, "", "the rule file is empty")
-    return data, _lines(node)
+    except _Shape as exc:
+        raise RuleFileError(name, exc.line, "", exc.message) from None
+    except RecursionError:
+        raise RuleFileError(name, None, "", "the rule file is nested too deeply to be a rule file") from None
+    return data, lines
 
 
 # --------------------------------------------------------------------------- loading
@@ -289,11 +313,59 @@ def load(path: Path | str | None = None) -> Ruleset:
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
         message = err["msg"]
         if err["type"] == "extra_forbidden":
-            message = f"unknown key '{loc[-1]}'"
+            model = _model_at(loc[:-1])
+            message = f"unknown key '{loc[-1]}'" + (f"; keys: {', '.join(model.model_fields)}" if model else "")
         elif loc and loc[-1] in _PARAM_TYPES:  # a failed union: say what any member would accept
             loc, message = loc[:-1], "expected a number, a date (YYYY-MM-DD), true/false or text"
         raise fail(loc, message) from None
     return _compile(spec, name, fail)
+
+
+def _model_at(loc: tuple) -> type[BaseModel] | None:
+    """The schema model that validates the mapping at a key path, to list its keys."""
+    kind: Any = RulesetSpec
+    for part in (*loc, None):
+        args = [a for a in get_args(kind) if a is not type(None)]
+        if get_origin(kind) in (Union, types.UnionType) and len(args) == 1:
+            kind = args[0]
+        if part is None:
+            break
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            field = kind.model_fields.get(str(part))
+            if field is None:
+                return None
+            kind = field.annotation
+        elif get_origin(kind) in (list, tuple) and get_args(kind):
+            kind = get_args(kind)[0]
+        elif get_origin(kind) is dict:
+            kind = get_args(kind)[1]
+        else:
+            return None
+    return kind if isinstance(kind, type) and issubclass(kind, BaseModel) else None
+
+
+def _constant(node: expr.Node, constants: dict[str, Any]) -> float | None:
+    """The value of an arithmetic expression of numbers and numeric parameters; None if it has a column."""
+    if isinstance(node, expr.Literal) and node.type == NUMBER:
+        return float(node.value)
+    if isinstance(node, expr.Name) and isinstance(constants.get(node.id), (int, float)) and not isinstance(constants[node.id], bool):
+        return float(constants[node.id])
+    if isinstance(node, expr.Unary) and node.op == "-":
+        value = _constant(node.operand, constants)
+        return None if value is None else -value
+    if isinstance(node, expr.Binary) and node.op in ("+", "-", "*", "/"):
+        left, right = _constant(node.left, constants), _constant(node.right, constants)
+        if left is None or right is None or (node.op == "/" and right == 0):
+            return None
+        return {"+": left + right, "-": left - right, "*": left * right, "/": left / right if right else 0.0}[node.op]
+    return None
+
+
+def _zero_divisor(node: expr.Node, constants: dict[str, Any]) -> expr.Node | None:
+    """A division anywhere in the tree whose divisor is always 0."""
+    if isinstance(node, expr.Binary) and node.op == "/" and _constant(node.right, constants) == 0:
+        return node.right
+    return next((hit for child in expr.children(node) if (hit := _zero_divisor(child, constants)) is not None), None)
 
 
 def _compile(spec: RulesetSpec, name: str, fail: Any) -> Ruleset:
@@ -314,10 +386,13 @@ def _compile(spec: RulesetSpec, name: str, fail: Any) -> Ruleset:
         names[key] = _param_kind(value)
     needs_of: dict[str, Needs] = {key: frozenset({frozenset({key})}) for key in columns}
 
-    def compile_expr(text: str, loc: tuple, scope: Scope) -> expr.Node:
+    def compile_expr(text: str, loc: tuple, scope: Scope, constants: dict[str, Any] | None = None) -> expr.Node:
         try:
             node = expr.parse(text)
             expr.check(node, scope)
+            zero = _zero_divisor(node, spec.params if constants is None else constants)
+            if zero is not None:
+                raise expr.ExprError("division by zero: the divisor is always 0", zero.pos)
         except expr.ExprError as exc:
             raise fail(loc, f"{exc.message} (at '{text[exc.pos:exc.pos + 20]}' in: {text})") from None
         return node
@@ -380,10 +455,12 @@ def _compile_rule(spec, rule, i, names, needs_of, columns, compile_expr, fail) -
     local = dict(names)
     for key, value in rule.params.items():
         local[key] = _param_kind(value)
+    shadowed = set(spec.derive) | set(rule.let)
+    constants = {k: v for k, v in {**spec.params, **rule.params}.items() if k not in shadowed}
     lets = []
     for key, text in rule.let.items():
         scope = Scope(dict(local), frozenset(columns), grouped)
-        node = compile_expr(text, loc + ("let", key), scope)
+        node = compile_expr(text, loc + ("let", key), scope, constants)
         local[key] = expr.check(node, scope)
         lets.append((key, node))
     scope = Scope(dict(local), frozenset(columns), grouped)
@@ -392,7 +469,7 @@ def _compile_rule(spec, rule, i, names, needs_of, columns, compile_expr, fail) -
         text = getattr(rule, field)
         if text is None:
             return None
-        node = compile_expr(str(text), loc + (field,), scope)
+        node = compile_expr(str(text), loc + (field,), scope, constants)
         kind = expr.check(node, scope)
         if want and kind.type.name != want:
             raise fail(loc + (field,), f"must be true/false, but is {kind.type}")
