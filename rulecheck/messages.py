@@ -101,7 +101,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "没有找到表头行(工作表:{sheets})。各表最像表头的一行是:{found}。需要的列至少包括:{expected};可识别的列有:{known}",
         "no header row found (sheets: {sheets}); the likeliest header rows are: {found}; the columns needed include: {expected}; columns recognised: {known}",
     ),
-    "no-rows": (
+    "no-candidates": (
         "工作表「{sheet}」有表头,但表头下没有任何人选(跳过 {skipped} 行空行、合计或备注),没有可检查的内容",
         "sheet '{sheet}' has a header but no candidates under it ({skipped} blank, total or note rows skipped); nothing to check",
     ),

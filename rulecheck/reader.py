@@ -213,7 +213,7 @@ def read_file(path: Path, ruleset: Ruleset, extra_aliases: dict[str, list[str]] 
         raise ReadError("no-header", sheets="、".join(headerless) or "-", found=found_text, expected=expected, known=known)
     if not any(len(s.frame) for s in sheets):
         first = sheets[0]
-        raise ReadError("no-rows", sheet=first.name, skipped=sum(s.skipped for s in sheets))
+        raise ReadError("no-candidates", sheet=first.name, skipped=sum(s.skipped for s in sheets))
     return FileRead(str(path), tuple(sheets), tuple(headerless), tuple(notes))
 
 
