@@ -106,6 +106,7 @@ def open_package(data: bytes) -> Package:
         if info.filename.endswith((".xml", ".rels", ".vml")) or info.filename == "[Content_Types].xml":
             _check_prolog(book, info)
     if kind == "ods":
+        _check_ods(_read(book, book.getinfo("content.xml"), limits.MAX_PART_BYTES + 1))
         return Package(data, kind)
     return _plan_sheets(book, data)
 
@@ -272,6 +273,45 @@ def _close_gaps(xml: bytes, uncached: tuple[tuple[int, int], ...], too_large: Re
     compact = _ROW_REF.sub(row, _CELL_ELEMENT.sub(cell, xml))
     moved = {(new_row[r + 1] - 1, c) for r, c in uncached if r + 1 in new_row}
     return SheetPlan(tuple(occupied), tuple(sorted(moved)), tuple(dropped)), compact
+
+
+# OpenDocument places cells by counting, and a repeat count stands for that many copies: calamine
+# lays out every copy up to the last cell with a value.
+_ODS_BIG_REPEAT = re.compile(rb'number-(?:rows|columns)-repeated\s*=\s*["\'][0-9]{4,}')
+_ODS_TABLE = re.compile(rb"<table:table\b([^>]*)>(.*?)</table:table>", re.S)
+_ODS_ROW = re.compile(rb"<table:table-row\b([^>]*?)(?:/>|>(.*?)</table:table-row>)", re.S)
+_ODS_CELL = re.compile(rb"<table:(?:covered-)?table-cell\b([^>]*?)(?:/>|>(.*?)</table:(?:covered-)?table-cell>)", re.S)
+_ODS_REPEAT = re.compile(rb'number-(rows|columns)-repeated\s*=\s*["\']([0-9]+)')
+
+
+def _repeat(attributes: bytes) -> int:
+    m = _ODS_REPEAT.search(attributes)
+    return int(m.group(2)) if m else 1
+
+
+def _check_ods(xml: bytes) -> None:
+    """Refuse an OpenDocument sheet whose repeated cells would lay out more than MAX_SHEET_CELLS."""
+    if len(xml) > limits.MAX_PART_BYTES:
+        raise ReadError("zip-part-size", part="content.xml", size=f"> {_mib(limits.MAX_PART_BYTES)}",
+                        limit=_mib(limits.MAX_PART_BYTES))
+    small = len(xml) <= limits.MAX_SHEET_CELLS * _MIN_CELL_BYTES
+    if small and not _ODS_BIG_REPEAT.search(xml):
+        return  # no cell stands for more than 999 copies: the layout is bounded by the part's size
+    for table in _ODS_TABLE.finditer(xml):
+        row = rows = cols = 0
+        for m in _ODS_ROW.finditer(table.group(2)):
+            down, width, last = _repeat(m.group(1)), 0, 0
+            for cell in _ODS_CELL.finditer(m.group(2) or b""):
+                width += _repeat(cell.group(1))
+                if b"value-type" in cell.group(1) or (cell.group(2) or b"").strip():
+                    last = width
+            if last:
+                rows, cols = row + down, max(cols, last)
+                if rows * cols > limits.MAX_SHEET_CELLS:
+                    name = _attributes(b"<x " + table.group(1) + b">").get("name", "?")
+                    raise ReadError("sheet-too-large", sheet=name, cells=f"{rows * cols:,}", far=_ref_text(rows, cols),
+                                    limit=f"{limits.MAX_SHEET_CELLS:,}")
+            row += down
 
 
 def _ref_text(row: int, col: int) -> str:

@@ -112,3 +112,25 @@ def patched_xlsx(source: Path, target: Path, replace: dict[str, bytes]) -> Path:
 
 
 SHEET = "xl/worksheets/sheet1.xml"
+
+
+def ods(path: Path, rows: str, name: str = "名单") -> Path:
+    """An OpenDocument spreadsheet with one table of these <table:table-row> elements."""
+    return zip_with(path, {
+        "mimetype": "application/vnd.oasis.opendocument.spreadsheet",
+        "content.xml": (
+            '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+            'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+            'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+            'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>'
+            f'<table:table table:name="{name}">{rows}</table:table></office:spreadsheet></office:body></office:document-content>'),
+        "META-INF/manifest.xml": ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                                  'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>'),
+    })
+
+
+def ods_rows(rows: list[list[str]]) -> str:
+    """Rows of text cells as OpenDocument XML."""
+    return "".join("<table:table-row>" + "".join(
+        f'<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>' for v in row
+    ) + "</table:table-row>" for row in rows)

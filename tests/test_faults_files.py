@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import os
-import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 from faultkit import (
-    GOOD_ROWS, HEADER, SHEET, assert_good_checked, check_bad, good_slate, patched_xlsx, run, workbook, xlsx_parts, zip_with,
+    GOOD_ROWS, HEADER, SHEET, assert_good_checked, check_bad, good_slate, ods, ods_rows, patched_xlsx, run, workbook,
+    xlsx_parts, zip_with,
 )
 from rulecheck import reader
 
@@ -387,21 +386,7 @@ def test_bytes_that_are_a_zip_but_named_csv_are_read_as_a_workbook(tmp_path: Pat
 
 
 def test_ods_is_read(tmp_path: Path) -> None:
-    content = io.BytesIO()
-    with zipfile.ZipFile(content, "w") as ods:
-        ods.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
-        rows = "".join("<table:table-row>" + "".join(
-            f'<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>' for v in row
-        ) + "</table:table-row>" for row in [HEADER, *GOOD_ROWS])
-        ods.writestr("content.xml", (
-            '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-            'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-            'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-            'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>'
-            f'<table:table table:name="名单">{rows}</table:table></office:spreadsheet></office:body></office:document-content>'))
-        ods.writestr("META-INF/manifest.xml", '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
-                     'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>')
-    slate = tmp_path / "名单.ods"
-    slate.write_bytes(content.getvalue())
+    slate = ods(tmp_path / "名单.ods", ods_rows([HEADER, *GOOD_ROWS]))
     result = run(slate)
-    assert result.file(slate)["rows"] == 3, result.report
+    assert result.file(slate)["rows"] == 3
+    assert_good_checked(result, slate)

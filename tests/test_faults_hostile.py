@@ -15,7 +15,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from faultkit import GOOD_ROWS, HEADER, SHEET, assert_good_checked, check_bad, good_slate, patched_xlsx, run, workbook, xlsx_parts, zip_with
+from faultkit import (
+    GOOD_ROWS, HEADER, SHEET, assert_good_checked, check_bad, good_slate, ods, ods_rows, patched_xlsx, run, workbook,
+    xlsx_parts, zip_with,
+)
 from rulecheck import limits, reader
 
 SECONDS = 2.0  # every hostile file is dealt with well within this, on a slow machine
@@ -220,6 +223,22 @@ def test_cells_counted_without_references_are_bounded(tmp_path: Path, monkeypatc
     body = "<row>" + "<c><v>1</v></c>" * 60 + "</row>" + _row(2, ["x"], "A").replace('r="A2"', 'r="AA70000"')
     bad = patched_xlsx(good_slate(tmp_path, "source.xlsx"), tmp_path / "counted.xlsx", {SHEET: _sheet_xml(body)})
     check_bad(tmp_path, bad, "超过上限 50")
+
+
+def test_ods_with_repeats_as_libreoffice_writes_them(tmp_path: Path) -> None:
+    padding = ('<table:table-row table:number-rows-repeated="1048572"><table:table-cell table:number-columns-repeated="1024"/>'
+               "</table:table-row>")
+    slate = ods(tmp_path / "名单.ods", ods_rows([HEADER, *GOOD_ROWS]) + padding)
+    assert_good_checked(run(slate), slate)
+    assert timed_read(slate) < SECONDS
+
+
+def test_ods_with_a_value_repeated_over_the_whole_grid(tmp_path: Path) -> None:
+    flood = ('<table:table-row table:number-rows-repeated="1048572"><table:table-cell table:number-columns-repeated="16384" '
+             'office:value-type="float" office:value="1"/></table:table-row>')
+    bad = ods(tmp_path / "名单.ods", ods_rows([HEADER, *GOOD_ROWS]) + flood)
+    check_bad(tmp_path, bad, "「名单」", "XFD1048576", "超过上限")
+    assert timed_read(bad) < SECONDS
 
 
 def test_html_with_absurd_spans(tmp_path: Path) -> None:
