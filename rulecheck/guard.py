@@ -20,6 +20,7 @@ import io
 import re
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rulecheck import limits
@@ -102,8 +103,9 @@ def open_package(data: bytes) -> Package:
         raise ReadError("zip-total-size", size=_mib(total), limit=_mib(limits.MAX_TOTAL_BYTES))
     names = set(book.namelist())
     kind = _package_kind(book, names)
+    parsed = _XLSX_PARSED if kind == "xlsx" else _ODS_PARSED
     for info in entries:
-        if info.filename.endswith((".xml", ".rels", ".vml")) or info.filename == "[Content_Types].xml":
+        if parsed.match(info.filename):
             _check_prolog(book, info)
     if kind == "ods":
         _check_ods(_read(book, book.getinfo("content.xml"), limits.MAX_PART_BYTES + 1))
@@ -140,12 +142,27 @@ def _mib(size: int) -> str:
     return f"{size / limits.MiB:.1f} MiB"
 
 
+# The XML parts calamine parses (worksheets are checked when they are scanned); the rest never
+# reaches an XML parser in rulecheck.
+_XLSX_PARSED = re.compile(r"^xl/(?:workbook\.xml|_rels/workbook\.xml\.rels|sharedStrings\.xml|styles\.xml"
+                          r"|worksheets/_rels/[^/]+\.rels|tables/[^/]+\.xml)$")
+_ODS_PARSED = re.compile(r"^(?:content|styles|meta|settings)\.xml$|^META-INF/manifest\.xml$")
 _PI_OR_COMMENT = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->)", re.S)
+_FIRST_READ = 1024  # the root element of an Office part starts within a few hundred bytes
 
 
 def _check_prolog(book: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     """Refuse a part with a DTD: it may only stand before the root element, so read just that far."""
-    head = _read(book, info, limits.MAX_XML_PROLOG)
+    size = _FIRST_READ
+    while True:
+        head = _read(book, info, size)
+        if _prolog_verdict(info.filename, head, complete=len(head) < size or size >= limits.MAX_XML_PROLOG):
+            return
+        size *= 8
+
+
+def _prolog_verdict(part: str, head: bytes, complete: bool) -> bool:
+    """True once the root element is found (or the part ends); raises ReadError for a DTD or an endless prolog."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         head = head.decode("utf-16", errors="ignore").encode("utf-8")
     head = head.removeprefix(b"\xef\xbb\xbf")
@@ -153,22 +170,25 @@ def _check_prolog(book: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     while m := _PI_OR_COMMENT.match(head, pos):
         pos = m.end()
     rest = head[pos:].lstrip()
-    if (not rest or rest.startswith((b"<!--", b"<?"))) and len(head) >= limits.MAX_XML_PROLOG:
-        raise ReadError("xml-prolog", part=info.filename, limit=limits.MAX_XML_PROLOG)
-    if rest.startswith(b"<!"):  # <!DOCTYPE, or an <!ENTITY with no DOCTYPE around it
-        raise ReadError("xml-dtd", part=info.filename)
+    if rest.startswith(b"<!") and not rest.startswith(b"<!--"):  # <!DOCTYPE, or a stray <!ENTITY
+        raise ReadError("xml-dtd", part=part)
+    if rest and not rest.startswith((b"<!--", b"<?")):
+        return True  # the root element: no DTD can follow
+    if complete and len(head) >= limits.MAX_XML_PROLOG:
+        raise ReadError("xml-prolog", part=part, limit=limits.MAX_XML_PROLOG)
+    return complete
 
 
 # --------------------------------------------------------------------------- worksheets
 
 _SHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$")
-# Cells far from A1: a column of two or more letters, or a row number of five or more digits. Absent
-# from a township's slate, so the common case costs one search; without them the grid is at most
-# Z9999, or placed by counting and so bounded by the part's size.
-_FAR = re.compile(rb' r="(?:[A-Z]{2}|[A-Z]?[0-9]{5})')
+# Cells far from A1, in any form an XML parser accepts: a column of two or more letters, or a row
+# number of five or more digits. Absent from a township's slate, so the common case costs one
+# search; without them the grid is at most Z9999, or placed by counting and so bounded by the
+# part's size. (It also matches the end of a longer attribute name: that only costs the full scan.)
+_FAR = re.compile(rb"""r\s*=\s*["'](?:[A-Z]{2}|[A-Z]?[0-9]{5})""")
 _NEAR_EXTENT = 26 * 9999
 _MIN_CELL_BYTES = 15  # <c><v>1</v></c>: a part smaller than MAX_SHEET_CELLS of these cannot hold more
-_WHITESPACE = bytes.maketrans(b"\t\r\n", b"   ")
 # Any form of an r attribute that an XML parser accepts.
 _REF = re.compile(rb"""\sr\s*=\s*["']([A-Z]{0,3})([0-9]{1,7})["']""")
 _CELL = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")
@@ -191,7 +211,14 @@ def column_number(letters: bytes | str) -> int:
 
 
 def _plan_sheets(book: zipfile.ZipFile, data: bytes) -> Package:
-    names = _sheet_names(book)
+    names: dict[str, str] = {}
+
+    def name_of(part: str) -> str:
+        """The sheet's name on its tab, looked up only when a sheet needs one (most never do)."""
+        if not names:
+            names.update(_sheet_names(book), **{"": ""})
+        return names.get(part, part)
+
     plans: dict[str, SheetPlan] = {}
     replaced: dict[str, bytes] = {}
     inflated = 0
@@ -204,10 +231,10 @@ def _plan_sheets(book: zipfile.ZipFile, data: bytes) -> Package:
             # The central directory understated the size: trust only what inflating gives.
             raise ReadError("zip-part-size", part=info.filename, size=f"> {_mib(len(xml) - 1)}",
                             limit=_mib(limits.MAX_PART_BYTES))
-        sheet = names.get(info.filename, info.filename)
-        plan, new_xml = _plan_sheet(sheet, xml)
+        _prolog_verdict(info.filename, xml[:limits.MAX_XML_PROLOG], complete=True)
+        plan, new_xml = _plan_sheet(lambda part=info.filename: name_of(part), xml)
         if plan != SheetPlan():
-            plans[sheet] = plan
+            plans[name_of(info.filename)] = plan
         if new_xml is not None:
             replaced[info.filename] = new_xml
     if replaced:
@@ -215,13 +242,12 @@ def _plan_sheets(book: zipfile.ZipFile, data: bytes) -> Package:
     return Package(data, "xlsx", plans)
 
 
-def _plan_sheet(sheet: str, xml: bytes) -> tuple[SheetPlan, bytes | None]:
-    flat = xml.translate(_WHITESPACE)
-    canonical = b" r " not in flat and b" r='" not in flat and b" r= " not in flat
-    maybe_formulas = b"<f" in xml or b":f>" in xml or b":f " in xml
+def _plan_sheet(name: Callable[[], str], xml: bytes) -> tuple[SheetPlan, bytes | None]:
+    """What to know to read one sheet, and its XML rewritten if a blank gap must be closed; or ReadError."""
+    maybe_formulas = b"<f" in xml or b":f" in xml  # <f>, <f t="shared" .../>, or a prefixed <x:f>
     uncached = _uncached_formulas(xml) if maybe_formulas else ()
     small = len(xml) <= limits.MAX_SHEET_CELLS * _MIN_CELL_BYTES and _NEAR_EXTENT <= limits.MAX_SHEET_CELLS
-    if canonical and small and _FAR.search(flat) is None:
+    if small and _FAR.search(xml) is None:
         return SheetPlan(uncached=uncached), None
     refs = _REF.findall(xml)
     cells = [(int(row), column_number(col)) for col, row in refs if col]
@@ -233,7 +259,7 @@ def _plan_sheet(sheet: str, xml: bytes) -> tuple[SheetPlan, bytes | None]:
     if max_row * max_col <= limits.MAX_SHEET_CELLS:
         return SheetPlan(uncached=uncached), None
     far = _ref_text(*max(cells, key=lambda rc: rc[0] * rc[1])) if cells else "?"
-    too_large = ReadError("sheet-too-large", sheet=sheet, cells=f"{max_row * max_col:,}", far=far,
+    too_large = ReadError("sheet-too-large", sheet=name(), cells=f"{max_row * max_col:,}", far=far,
                           limit=f"{limits.MAX_SHEET_CELLS:,}")
     if unplaced_cells > 0 or unplaced_rows > 0 or len(cells) > limits.MAX_SHEET_CELLS:
         raise too_large

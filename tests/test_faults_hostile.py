@@ -78,10 +78,10 @@ def test_quadratic_blowup_in_shared_strings(tmp_path: Path) -> None:
 
 
 def test_entity_declaration_after_comments_and_a_byte_order_mark(tmp_path: Path) -> None:
-    content_types = (b"\xef\xbb\xbf<?xml version='1.0'?>\n<!-- exported -->\n<!-- by a tool -->\n"
-                     b'<!DOCTYPE Types SYSTEM "http://example.invalid/types.dtd"><Types/>')
-    bad = patched_xlsx(good_slate(tmp_path, "source.xlsx"), tmp_path / "external.xlsx", {"[Content_Types].xml": content_types})
-    check_bad(tmp_path, bad, "[Content_Types].xml", "DTD")
+    styles = (b"\xef\xbb\xbf<?xml version='1.0'?>\n<!-- exported -->\n<!-- by a tool -->\n"
+              b'<!DOCTYPE styleSheet SYSTEM "http://example.invalid/styles.dtd"><styleSheet/>')
+    bad = patched_xlsx(good_slate(tmp_path, "source.xlsx"), tmp_path / "external.xlsx", {"xl/styles.xml": styles})
+    check_bad(tmp_path, bad, "xl/styles.xml", "DTD")
 
 
 def test_a_prolog_that_never_ends(tmp_path: Path) -> None:
