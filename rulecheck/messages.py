@@ -122,7 +122,6 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "sheet '{sheet}' has {count} formula cells saved without their results (such as {cells}); rulecheck does not compute formulas and would read them as blank; open and save the file in Excel or WPS, then check again",
     ),
     "not-found": ("文件不存在:{path}", "no such file: {path}"),
-    "not-a-slate": ("不是可检查的表格文件(支持 xlsx、xlsm、xls、ods、csv)", "not a spreadsheet rulecheck reads (xlsx, xlsm, xls, ods, csv)"),
     "no-files": (
         "在 {path} 中没有找到表格文件(xlsx、xlsm、xls、ods、csv);其中有 {count} 个其他文件{names}",
         "no spreadsheets (xlsx, xlsm, xls, ods, csv) found in {path}; it holds {count} other files{names}",
