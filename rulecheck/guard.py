@@ -211,13 +211,13 @@ def column_number(letters: bytes | str) -> int:
 
 
 def _plan_sheets(book: zipfile.ZipFile, data: bytes) -> Package:
-    names: dict[str, str] = {}
+    names: list[dict[str, str]] = []
 
     def name_of(part: str) -> str:
         """The sheet's name on its tab, looked up only when a sheet needs one (most never do)."""
         if not names:
-            names.update(_sheet_names(book), **{"": ""})
-        return names.get(part, part)
+            names.append(_sheet_names(book))
+        return names[0].get(part, part)
 
     plans: dict[str, SheetPlan] = {}
     replaced: dict[str, bytes] = {}
