@@ -26,6 +26,16 @@ from dataclasses import dataclass, field
 from rulecheck import limits
 from rulecheck.raw import ReadError, Term
 
+class _lazy:  # noqa: N801 - stands in for a compiled pattern
+    """A regular expression compiled on first use: most runs never need the full scans, and start-up counts."""
+
+    def __init__(self, pattern: bytes, flags: int = 0):
+        self.pattern, self.flags = pattern, flags
+
+    def __getattr__(self, name: str):
+        return getattr(re.compile(self.pattern, self.flags), name)  # re keeps compiled patterns cached
+
+
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"PK\x03\x04", "zip"), (b"PK\x05\x06", "zip"), (b"PK\x07\x08", "zip"), (OLE2, "ole2"),
@@ -190,15 +200,15 @@ _FAR = re.compile(rb"""r\s*=\s*["'](?:[A-Z]{2}|[A-Z]?[0-9]{5})""")
 _NEAR_EXTENT = 26 * 9999
 _MIN_CELL_BYTES = 15  # <c><v>1</v></c>: a part smaller than MAX_SHEET_CELLS of these cannot hold more
 # Any form of an r attribute that an XML parser accepts.
-_REF = re.compile(rb"""\sr\s*=\s*["']([A-Z]{0,3})([0-9]{1,7})["']""")
-_CELL = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")
-_ROW = re.compile(rb"<(?:[\w.-]+:)?row[\s/>]")
-_CELL_ELEMENT = re.compile(rb"<((?:[\w.-]+:)?c)(\s[^>]*?)?(?:/>|>(.*?)</\1>)", re.S)
-_ROW_REF = re.compile(rb"""(<(?:[\w.-]+:)?row\b[^>]*?\sr\s*=\s*["'])([0-9]+)(["'])""")
-_CELL_REF = re.compile(rb"""(\sr\s*=\s*["'])([A-Z]{1,3})([0-9]{1,7})(["'])""")
-_VALUE = re.compile(rb"<(?:[\w.-]+:)?v\s*>")
-_FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s/>]")
-_TEXT_TYPE = re.compile(rb"""\st\s*=\s*["'](?:str|inlineStr)["']""")
+_REF = _lazy(rb"""\sr\s*=\s*["']([A-Z]{0,3})([0-9]{1,7})["']""")
+_CELL = _lazy(rb"<(?:[\w.-]+:)?c[\s/>]")
+_ROW = _lazy(rb"<(?:[\w.-]+:)?row[\s/>]")
+_CELL_ELEMENT = _lazy(rb"<((?:[\w.-]+:)?c)(\s[^>]*?)?(?:/>|>(.*?)</\1>)", re.S)
+_ROW_REF = _lazy(rb"""(<(?:[\w.-]+:)?row\b[^>]*?\sr\s*=\s*["'])([0-9]+)(["'])""")
+_CELL_REF = _lazy(rb"""(\sr\s*=\s*["'])([A-Z]{1,3})([0-9]{1,7})(["'])""")
+_VALUE = _lazy(rb"<(?:[\w.-]+:)?v\s*>")
+_FORMULA = _lazy(rb"<(?:[\w.-]+:)?f[\s/>]")
+_TEXT_TYPE = _lazy(rb"""\st\s*=\s*["'](?:str|inlineStr)["']""")
 SHOWN_DROPPED = 5
 
 
@@ -304,10 +314,10 @@ def _close_gaps(xml: bytes, uncached: tuple[tuple[int, int], ...], too_large: Re
 # OpenDocument places cells by counting, and a repeat count stands for that many copies: calamine
 # lays out every copy up to the last cell with a value.
 _ODS_BIG_REPEAT = re.compile(rb'number-(?:rows|columns)-repeated\s*=\s*["\'][0-9]{4,}')
-_ODS_TABLE = re.compile(rb"<table:table\b([^>]*)>(.*?)</table:table>", re.S)
-_ODS_ROW = re.compile(rb"<table:table-row\b([^>]*?)(?:/>|>(.*?)</table:table-row>)", re.S)
-_ODS_CELL = re.compile(rb"<table:(?:covered-)?table-cell\b([^>]*?)(?:/>|>(.*?)</table:(?:covered-)?table-cell>)", re.S)
-_ODS_REPEAT = re.compile(rb'number-(rows|columns)-repeated\s*=\s*["\']([0-9]+)')
+_ODS_TABLE = _lazy(rb"<table:table\b([^>]*)>(.*?)</table:table>", re.S)
+_ODS_ROW = _lazy(rb"<table:table-row\b([^>]*?)(?:/>|>(.*?)</table:table-row>)", re.S)
+_ODS_CELL = _lazy(rb"<table:(?:covered-)?table-cell\b([^>]*?)(?:/>|>(.*?)</table:(?:covered-)?table-cell>)", re.S)
+_ODS_REPEAT = _lazy(rb'number-(rows|columns)-repeated\s*=\s*["\']([0-9]+)')
 
 
 def _repeat(attributes: bytes) -> int:
@@ -364,7 +374,7 @@ def _uncached_formulas(xml: bytes) -> tuple[tuple[int, int], ...]:
     return tuple(found)
 
 
-_ATTRIBUTE = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_ATTRIBUTE = _lazy(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
 def _attributes(tag: bytes) -> dict[str, str]:

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from rulecheck import guard, limits, textsheets
+from rulecheck import guard, limits
 from rulecheck.raw import RawSheet, ReadError, Term
 from rulecheck.ruleset import ColumnSpec, Ruleset
 from rulecheck.values import fold_text
@@ -130,12 +130,11 @@ def read_rows(path: Path) -> list[RawSheet]:
         if any(stream in data for stream in _ENCRYPTED_STREAMS):
             raise ReadError("encrypted")
         return _read_workbook(data, {})
-    if kind == "html":
-        return textsheets.read_html(path.stem, data)
-    if kind == "spreadsheetml":
-        return textsheets.read_spreadsheetml(path.stem, data)
-    if kind == "text":
-        return textsheets.read_delimited(path.stem, data)
+    if kind in ("html", "spreadsheetml", "text"):
+        from rulecheck import textsheets  # only for these: it is not needed to read a workbook
+
+        read = {"html": textsheets.read_html, "spreadsheetml": textsheets.read_spreadsheetml, "text": textsheets.read_delimited}
+        return read[kind](path.stem, data)
     raise ReadError("not-a-spreadsheet", what=Term(f"what-{kind}"))
 
 
