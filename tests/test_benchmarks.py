@@ -1,0 +1,47 @@
+"""The benchmark generator and script run, so they cannot rot; no timing is asserted."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import python_calamine
+
+from rulecheck import check, ruleset
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+import generate  # noqa: E402
+import run  # noqa: E402
+
+
+def test_generated_workbooks_read_as_their_manifest_says(tmp_path: Path) -> None:
+    books = generate.generate(tmp_path, 3, seed=5)
+    manifest = json.loads((tmp_path / generate.MANIFEST).read_text(encoding="utf-8"))
+    for book, entry in zip(books, manifest["workbooks"]):
+        sheet = python_calamine.CalamineWorkbook.from_path(str(book)).get_sheet_by_name(entry["sheet"])
+        assert [str(c).replace(" ", "") for c in sheet.to_python()[entry["header_row"] - 1][:3]] == \
+            [h.replace(" ", "") for h, _ in entry["columns"][:3]]
+    report = check.check_paths([tmp_path], ruleset.load())
+    # Every candidate is read: merged township and village cells filled, title and footer lines skipped.
+    assert [f.rows for f in report.files] == [e["rows"] for e in manifest["workbooks"]]
+    assert all(f.skipped == 3 and f.error is None for f in report.files)
+    assert {v.rule for v in report.violations} >= {"id-number-invalid"}
+
+
+def test_generation_is_deterministic(tmp_path: Path) -> None:
+    first = generate.workbook(7, 3)
+    assert generate.workbook(7, 3) == first
+    assert generate.workbook(8, 3)[1] != first[1]
+
+
+def test_the_benchmark_script_runs_end_to_end(tmp_path: Path) -> None:
+    results = run.main(["--sizes", "3", "--runs", "1", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "out"),
+                        "--no-memory"])
+    [result] = results
+    assert result.workbooks == 3 and result.rows > 500
+    assert result.floor.seconds and result.rulecheck.seconds and result.ratio > 0
+    assert result.frictionless.seconds or result.frictionless.skipped
+    [written] = (tmp_path / "out").glob("results-*.json")
+    data = json.loads(written.read_text(encoding="utf-8"))
+    assert data["startup"]["imports_ms"] and data["results"][0]["workbooks"] == 3
