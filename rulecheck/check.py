@@ -1,17 +1,19 @@
-"""One run: find the files, read each, evaluate the ruleset over all rows, build the Report."""
+"""One run: find the files, read and parse them in batches (in parallel when many), evaluate the rules, build the Report."""
 
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import os
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from rulecheck import __version__
-from rulecheck.engine import Outcome, run
+from rulecheck.engine import Outcome, Part, combine, rows
 from rulecheck.masking import mask_report
 from rulecheck.messages import t
 from rulecheck.model import (
@@ -37,8 +39,11 @@ def check_paths(paths: list[Path], ruleset: Ruleset, as_of: dt.date | None = Non
                 extra_aliases: dict[str, list[str]] | None = None, *,
                 townships: dict[str, TownshipSettings] | None = None,
                 exclude: Callable[[Path], bool] | None = None, fail_on: str = "error", mask_ids: bool = True,
-                progress: Progress | None = None) -> Report:
+                progress: Progress | None = None, workers: int | None = None) -> Report:
     """Check every file under ``paths``; a file that cannot be read is reported, never fatal.
+
+    Files are read and parsed in batches, in ``workers`` processes (default: one per CPU when
+    there are at least POOL_MIN_FILES files); the report is the same whatever the number.
 
     ``exclude`` passes over files found in folders (a file named on its own is always checked);
     ``townships`` gives some townships their own as-of day or parameters; identity numbers in the
@@ -62,19 +67,26 @@ def check_paths(paths: list[Path], ruleset: Ruleset, as_of: dt.date | None = Non
             if path.resolve() not in seen:
                 seen.add(path.resolve())
                 results.append(path)
-    total = sum(isinstance(r, Path) for r in results)
-    sheets: list[Sheet] = []
-    done = 0
-    for n, item in enumerate(results):
-        if isinstance(item, Path):
-            results[n], read = _read(item, ruleset, extra_aliases, lang)
-            sheets += read
-            done += 1
-            if progress:
-                progress(done, total, str(item))
+    todo = [r for r in results if isinstance(r, Path)]
+    settings = townships or {}
+    job = _Job(ruleset, as_of, lang, extra_aliases, settings)
+    count = workers if workers is not None else _default_workers(len(todo))
+    size = _batch_size(len(todo), count)
+    batches = [todo[i:i + size] for i in range(0, len(todo), size)]
+    read: list[FileResult] = []
+    parts: dict[str | None, list[Part]] = {}
+    for batch, (batch_results, batch_parts) in zip(batches, _map(job, batches, count)):
+        read += batch_results
+        for key, part in batch_parts.items():
+            parts.setdefault(key, []).append(part)
+        if progress:
+            for n, path in enumerate(batch, len(read) - len(batch) + 1):
+                progress(n, len(todo), str(path))
+    done = iter(read)
+    results = [next(done) if isinstance(r, Path) else r for r in results]
     outcomes = [
-        (run(part_rules, part, day, lang), day)
-        for part_rules, day, part in _partitions(sheets, ruleset, as_of, townships or {})
+        (combine(part_rules, parts.get(key, []), day, lang), day)
+        for key, part_rules, day in _settings(ruleset, as_of, settings) if key is None or key in parts
     ]
     outcome = _merge([o for o, _ in outcomes])
     files = tuple(replace(r, not_checked=outcome.not_checked.get(r.path, ())) for r in results)  # type: ignore[union-attr]
@@ -130,17 +142,27 @@ def with_params(ruleset: Ruleset, params: dict[str, Any]) -> Ruleset:
     return replace(ruleset, spec=spec)
 
 
+def _settings(ruleset: Ruleset, as_of: dt.date, townships: dict[str, TownshipSettings],
+              ) -> list[tuple[str | None, Ruleset, dt.date]]:
+    """The rules and as-of day for the townships without settings (key None) and for each with its own."""
+    out: list[tuple[str | None, Ruleset, dt.date]] = [(None, ruleset, as_of)]
+    for name, settings in townships.items():
+        out.append((township_key(name), with_params(ruleset, settings.params), settings.as_of or as_of))
+    return out
+
+
 def _partitions(sheets: list[Sheet], ruleset: Ruleset, as_of: dt.date,
-                townships: dict[str, TownshipSettings]) -> list[tuple[Ruleset, dt.date, list[Sheet]]]:
+                townships: dict[str, TownshipSettings]) -> list[tuple[str | None, Ruleset, dt.date, list[Sheet]]]:
     """Rows split by township where some townships have settings of their own.
 
     Every rule's scope (person, village, township) lies within one township, so checking each
-    township's rows on their own gives the same findings as checking all rows together.
+    township's rows on their own gives the same findings as checking all rows together. The
+    rows of townships without settings come first, under the key None, even when there are none.
     """
     if not townships:
-        return [(ruleset, as_of, sheets)]
+        return [(None, ruleset, as_of, sheets)]
     column = ruleset.spec.groups[SUMMARY_SCOPE][0]
-    own = {township_key(name): settings for name, settings in townships.items()}
+    own = {township_key(name) for name in townships}
     parts: dict[str | None, list[Sheet]] = {key: [] for key in own}
     rest: list[Sheet] = []
     for sheet in sheets:
@@ -151,11 +173,81 @@ def _partitions(sheets: list[Sheet], ruleset: Ruleset, as_of: dt.date,
                 parts[key].append(replace(sheet, frame=sheet.frame[mask].reset_index(drop=True)))
         others = ~keys.isin(list(own)).fillna(False).to_numpy(dtype=bool) if keys is not None else None
         rest.append(sheet if others is None else replace(sheet, frame=sheet.frame[others].reset_index(drop=True)))
-    out = [(ruleset, as_of, rest)]
-    for key, settings in own.items():
-        if parts[key]:
-            out.append((with_params(ruleset, settings.params), settings.as_of or as_of, parts[key]))
-    return out
+    return [(key, rules, day, rest if key is None else parts[key]) for key, rules, day in _settings(ruleset, as_of, townships)
+            if key is None or parts[key]]
+
+
+# Files are read and parsed in batches, in worker processes when there are enough of them.
+# A batch carries a fixed cost of ~0.1 s of pandas calls, so batches are large (two per worker
+# when that is under BATCH_FILES); a pool costs ~0.1 s to start, so few files are checked in
+# this process (figures: benchmarks/README.md).
+BATCH_FILES = 500
+POOL_MIN_FILES = 48
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every batch is checked with."""
+
+    ruleset: Ruleset
+    as_of: dt.date
+    lang: str
+    extra_aliases: dict[str, list[str]] | None
+    townships: dict[str, TownshipSettings]
+
+    def __call__(self, batch: list[Path]) -> tuple[list[FileResult], dict[str | None, Part]]:
+        """Read a batch of files in order, and run the person rules on each township partition of their rows."""
+        results: list[FileResult] = []
+        sheets: list[Sheet] = []
+        for path in batch:
+            result, read = _read(path, self.ruleset, self.extra_aliases, self.lang)
+            results.append(result)
+            sheets += read
+        return results, {key: rows(rules, part, day, self.lang)
+                         for key, rules, day, part in _partitions(sheets, self.ruleset, self.as_of, self.townships)}
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _default_workers(files: int) -> int:
+    return _cpus() if files >= POOL_MIN_FILES else 1
+
+
+def _batch_size(files: int, workers: int) -> int:
+    """Large batches, but at least two per worker so that one slow batch does not hold up the end."""
+    return max(1, min(BATCH_FILES, -(-files // (2 * workers)))) if workers > 1 else BATCH_FILES
+
+
+_job: _Job | None = None
+
+
+def _run_inherited(batch: list[Path]) -> tuple[list[FileResult], dict[str | None, Part]]:
+    assert _job is not None  # set before the pool forks
+    return _job(batch)
+
+
+def _map(job: _Job, batches: list[list[Path]], workers: int) -> Iterator[tuple[list[FileResult], dict[str | None, Part]]]:
+    """``job`` over the batches, results in order; in worker processes when ``workers`` > 1."""
+    if workers <= 1 or len(batches) <= 1:
+        yield from map(job, batches)
+        return
+    global _job
+    if "fork" in multiprocessing.get_all_start_methods():
+        # Workers inherit the loaded rules and imported modules: no start-up cost, nothing pickled.
+        _job = job
+        context, fn = multiprocessing.get_context("fork"), _run_inherited
+    else:
+        context, fn = multiprocessing.get_context(), job
+    try:
+        with ProcessPoolExecutor(min(workers, len(batches)), mp_context=context) as pool:
+            yield from pool.map(fn, batches)
+    finally:
+        _job = None
 
 
 def _merge(outcomes: list[Outcome]) -> Outcome:

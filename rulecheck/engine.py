@@ -1,7 +1,7 @@
-"""Evaluate a ruleset over every candidate row of every file at once.
+"""Evaluate a ruleset over every candidate row of every file.
 
-Rows of all files are stacked into one table, each column parsed once by its declared type,
-and each rule evaluated column-wise: a boolean mask per row (person rules) or per group
+Rows are stacked into one table per batch of files, each column parsed once by its declared
+type, and each rule evaluated column-wise: a boolean mask per row (person rules) or per group
 (village and township rules, grouped before any filter so an empty group is still seen).
 Only the failing rows and groups are turned into Violation values.
 """
@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import string
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -23,9 +24,6 @@ from rulecheck.model import Exemption, Violation
 from rulecheck.reader import Sheet
 from rulecheck.ruleset import SUMMARY_SCOPE, ColumnSpec, Rule, Ruleset
 
-LOCATION = ("_file", "_sheet", "_row", "_sheet_id")
-
-
 @dataclass(frozen=True)
 class Outcome:
     violations: tuple[Violation, ...]
@@ -36,55 +34,120 @@ class Outcome:
 
 
 @dataclass(frozen=True)
-class Table:
-    """All candidate rows: raw cells, parsed values, and which sheet has which column."""
+class SheetInfo:
+    """Where a sheet's rows came from, its headers as the user sees them, and the columns it has."""
 
-    raw: pd.DataFrame
-    parsed: dict[str, pd.Series]
+    file: str
+    name: str
+    headers: dict[str, str]
+    columns: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Table:
+    """Candidate rows: where each came from, values by name, cell text, and the sheets they are on."""
+
+    sheet_id: np.ndarray  # per row: position in ``sheets``
+    row: np.ndarray  # per row: the row number Excel shows
+    parsed: dict[str, Any]  # column or derived field → Series (or a scalar derived field)
     unreadable: dict[str, pd.Series]
-    text: dict[str, pd.Series]
-    has: pd.DataFrame  # sheet id × column → bool
-    sheets: tuple[Sheet, ...]
+    text: Mapping[str, pd.Series]
+    sheets: tuple[SheetInfo, ...]
     label: str  # the column that names a row (the rule file's row_label)
+    memo: dict[Any, tuple[Any, Any]] = field(default_factory=dict)  # work done while parsing, for the rules
+
+    @property
+    def index(self) -> pd.RangeIndex:
+        return pd.RangeIndex(len(self.sheet_id))
+
+    @property
+    def empty(self) -> bool:
+        return len(self.sheet_id) == 0
+
+
+@dataclass(frozen=True)
+class Part:
+    """What one batch of sheets contributes to a run.
+
+    Person rules look at one row at a time, so their findings are final here. Village and
+    township groups may span batches (a township split over two files), so group rules and the
+    township summary run later, over every batch's ``table``: only the values they read.
+    """
+
+    person: dict[str, tuple[list[Violation], list[Exemption]]]
+    not_checked: dict[str, set[str]]
+    table: Table
 
 
 def stack(ruleset: Ruleset, sheets: list[Sheet]) -> Table:
     """Stack the sheets' rows and parse every column by its declared type."""
     columns = list(ruleset.columns)
-    frames = [
-        s.frame.assign(_file=s.file, _sheet=s.name, _sheet_id=i)
-        for i, s in enumerate(sheets)
-    ]
-    raw = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*columns, *LOCATION])
+    frames = [s.frame for s in sheets]
+    raw = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*columns, "_row"])
+    sheet_id = np.repeat(np.arange(len(sheets), dtype=np.int64), [len(f) for f in frames])
     for key in columns:
         if key not in raw:
             raw[key] = None
     raw = raw.astype({key: object for key in columns})
-    has = pd.DataFrame(
-        [[key in s.headers or key in s.frame for key in columns] for s in sheets],
-        columns=columns, dtype=bool,
-    )
-    parsed, unreadable = parse_columns(ruleset.columns, raw)
-    text = {key: values.cell_text(raw[key]) for key in columns}
-    return Table(raw, parsed, unreadable, text, has, tuple(sheets), ruleset.spec.ruleset.row_label)
+    infos = tuple(SheetInfo(s.file, s.name, s.headers, frozenset(k for k in columns if k in s.headers or k in s.frame))
+                  for s in sheets)
+    memo: dict[Any, tuple[Any, Any]] = {}
+    parsed, unreadable = parse_columns(ruleset.columns, raw, memo)
+    # A text column's parsed value is its cell text already; other columns' text is made when a rule reads it.
+    text = _Lazy({key: parsed[key] for key in columns if ruleset.columns[key].type == "text"},
+                 lambda key: values.distinct(values.cell_text, raw[key]), columns)
+    return Table(sheet_id, raw["_row"].to_numpy(dtype=np.int64), parsed, unreadable, text, infos,
+                 ruleset.spec.ruleset.row_label, memo)
 
 
-def parse_columns(specs: dict[str, ColumnSpec], raw: pd.DataFrame) -> tuple[dict[str, pd.Series], dict[str, pd.Series]]:
-    """Each column parsed by its type; birth dates are read with their identity numbers' help."""
+class _Lazy(Mapping[str, pd.Series]):
+    """Columns made on first use, then kept."""
+
+    def __init__(self, ready: dict[str, pd.Series], make: Callable[[str], pd.Series], keys: list[str]):
+        self._done, self._make, self._keys = dict(ready), make, tuple(keys)
+
+    def __getitem__(self, key: str) -> pd.Series:
+        if key not in self._done:
+            if key not in self._keys:
+                raise KeyError(key)
+            self._done[key] = self._make(key)
+        return self._done[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+def parse_columns(specs: dict[str, ColumnSpec], raw: pd.DataFrame, memo: dict | None = None,
+                  ) -> tuple[dict[str, pd.Series], dict[str, pd.Series]]:
+    """Each column parsed by its type; birth dates are read with their identity numbers' help.
+
+    Parsing is row by row, so it is done once per distinct cell (values.distinct); ``memo``
+    receives the identity-number checks made on the way, for the rules to reuse.
+    """
     parsed: dict[str, pd.Series] = {}
     unreadable: dict[str, pd.Series] = {}
     order = sorted(specs, key=lambda k: specs[k].type == "birth-date")  # id numbers first
     for key in order:
         spec, cells = specs[key], raw[key]
         if spec.type == "id-number":
-            result = values.Parsed(idnumber.normalise(cells), pd.Series(False, index=cells.index))
+            result = values.Parsed(values.distinct(idnumber.normalise, cells), pd.Series(False, index=cells.index))
         elif spec.type == "birth-date":
-            confirm = idnumber.birth(parsed[spec.confirm_with]) if spec.confirm_with else None
-            result = values.parse_birth(cells, confirm)
+            confirm = None
+            if spec.confirm_with:
+                ids = parsed[spec.confirm_with]
+                checked = idnumber.check(ids)
+                confirm = idnumber.birth(ids, checked)
+                if memo is not None:
+                    memo[("id-check", id(ids))] = (ids, checked)
+                    memo[("id-birth", id(ids))] = (ids, confirm)
+            result = values.parse_birth(cells, confirm)  # its text work is done per distinct cell
         elif spec.type == "category":
-            result = values.parse_category(cells, spec.categories or {})
+            result = values.distinct(functools.partial(values.parse_category, categories=spec.categories or {}), cells)
         else:
-            result = _PARSERS[spec.type](cells)
+            result = values.distinct(_PARSERS[spec.type], cells)
         parsed[key], unreadable[key] = result.values, result.unreadable.astype(bool)
     return parsed, unreadable
 
@@ -97,45 +160,79 @@ _PARSERS = {
 
 def run(ruleset: Ruleset, sheets: list[Sheet], as_of: dt.date, lang: str) -> Outcome:
     """Every rule over every row: the violations, the accepted exemptions, and what was not checked."""
+    return combine(ruleset, [rows(ruleset, sheets, as_of, lang)], as_of, lang)
+
+
+def rows(ruleset: Ruleset, sheets: list[Sheet], as_of: dt.date, lang: str) -> Part:
+    """Parse a batch of sheets, run the person rules on it, and keep what the group rules need."""
     table = stack(ruleset, sheets)
     base = _base_context(ruleset, table, as_of)
-    found: list[Violation] = []
-    exempted: list[Exemption] = []
+    person: dict[str, tuple[list[Violation], list[Exemption]]] = {}
     not_checked: dict[str, set[str]] = {}
     for rule in ruleset.rules:
         sheet_ok = _sheet_ok(table, rule.needs)
         for i in np.flatnonzero(~sheet_ok.to_numpy()):
             not_checked.setdefault(table.sheets[i].file, set()).add(rule.id)
-        if table.raw.empty or not sheet_ok.any():
+        if ruleset.spec.groups.get(rule.spec.scope) or table.empty or not sheet_ok.any():
             continue
-        eligible = table.raw["_sheet_id"].map(sheet_ok).astype(bool)
         ctx = _rule_context(base, rule)
-        keys = ruleset.spec.groups.get(rule.spec.scope)
-        if keys:
-            ctx.codes, ctx.groups = _group_codes(table, keys)
         for key, node in rule.lets:
             ctx.values[key] = expr.evaluate(node, ctx)
-        if keys:
-            v, e = _group(rule, keys, ctx, table, eligible, lang)
-        else:
-            v, e = _person(rule, ctx, table, eligible, lang)
+        person[rule.id] = _person(rule, ctx, table, _eligible(table, sheet_ok), lang)
+    return Part(person, not_checked, _for_groups(ruleset, table, base))
+
+
+def combine(ruleset: Ruleset, parts: list[Part], as_of: dt.date, lang: str) -> Outcome:
+    """Join batches in order and run the group rules over all their rows; the same result as one batch."""
+    table = _concat(parts, ruleset.spec.ruleset.row_label)
+    base = _base_context(ruleset, table, as_of)
+    found: list[Violation] = []
+    exempted: list[Exemption] = []
+    not_checked: dict[str, set[str]] = {}
+    for part in parts:
+        for file, rules in part.not_checked.items():
+            not_checked.setdefault(file, set()).update(rules)
+    codes: dict[tuple[str, ...], tuple[pd.Series, int]] = {}
+    for rule in ruleset.rules:
+        keys = ruleset.spec.groups.get(rule.spec.scope)
+        if not keys:
+            for part in parts:
+                v, e = part.person.get(rule.id, ((), ()))
+                found += v
+                exempted += e
+            continue
+        sheet_ok = _sheet_ok(table, rule.needs)
+        if table.empty or not sheet_ok.any():
+            continue
+        ctx = _rule_context(base, rule)
+        if tuple(keys) not in codes:  # the same grouping serves every rule of a scope
+            codes[tuple(keys)] = _group_codes(table, keys)
+        ctx.codes, ctx.groups = codes[tuple(keys)]
+        for key, node in rule.lets:
+            ctx.values[key] = expr.evaluate(node, ctx)
+        v, e = _group(rule, keys, ctx, table, _eligible(table, sheet_ok), lang)
         found += v
         exempted += e
-    townships = summarise(ruleset, table, base) if SUMMARY_SCOPE in ruleset.spec.groups and not table.raw.empty else ()
+    townships = summarise(ruleset, table, base) if SUMMARY_SCOPE in ruleset.spec.groups and not table.empty else ()
     return Outcome(tuple(found), tuple(exempted), {f: tuple(sorted(r)) for f, r in not_checked.items()}, townships)
 
 
 def _sheet_ok(table: Table, needs: frozenset[frozenset[str]]) -> pd.Series:
     """Per sheet: does it have all the columns of one of the alternatives?"""
-    ok = pd.Series(False, index=table.has.index)
-    for alternative in needs:
-        ok |= table.has[sorted(alternative)].all(axis=1)
-    return ok
+    return pd.Series([any(alt <= s.columns for alt in needs) for s in table.sheets], dtype=bool)
+
+
+def _eligible(table: Table, sheet_ok: pd.Series) -> pd.Series:
+    return pd.Series(sheet_ok.to_numpy(dtype=bool)[table.sheet_id], index=table.index)
+
+
+_FOLDED = "\0folded:"  # text[_FOLDED + key]: a group key's text as matched (whitespace removed)
 
 
 def _group_codes(table: Table, keys: list[str]) -> tuple[pd.Series, int]:
     """Each row's group number (groups sorted by their folded key texts, blank last) and the group count."""
-    folded = pd.DataFrame({k: values.fold(table.text[k]) for k in keys})
+    folded = pd.DataFrame({k: table.text[_FOLDED + k] if _FOLDED + k in table.text else values.fold(table.text[k])
+                           for k in keys})
     codes = folded.groupby(keys, dropna=False, sort=True).ngroup()
     return codes, int(codes.max()) + 1
 
@@ -143,13 +240,13 @@ def _group_codes(table: Table, keys: list[str]) -> tuple[pd.Series, int]:
 def summarise(ruleset: Ruleset, table: Table, base: expr.Context) -> tuple[tuple[str | None, tuple[float | None, ...]], ...]:
     """The rule file's summary statistics per township; a statistic is blank where a sheet lacks its columns."""
     keys = ruleset.spec.groups[SUMMARY_SCOPE]
-    ctx = expr.Context(base.index, base.as_of, dict(base.values), base.lazy, base.raw, base.unreadable)
+    ctx = expr.Context(base.index, base.as_of, dict(base.values), base.lazy, base.raw, base.unreadable, memo=base.memo)
     ctx.codes, ctx.groups = _group_codes(table, keys)
-    first_row = pd.Series(table.raw.index, index=table.raw.index).groupby(ctx.codes).min()
-    labels = [_clean(table.text[keys[0]].iloc[int(i)]) for i in first_row]
+    first_row = pd.Series(table.index, index=table.index).groupby(ctx.codes).min()
+    labels = [_clean(table.text[keys[0]].array[int(i)]) for i in first_row]
     columns = []
     for item in ruleset.summary:
-        eligible = table.raw["_sheet_id"].map(_sheet_ok(table, item.needs)).astype(bool)
+        eligible = _eligible(table, _sheet_ok(table, item.needs))
         group_ok = eligible.groupby(ctx.codes).all().reindex(range(ctx.groups), fill_value=False)
         value = expr.evaluate(item.value, ctx)
         if not isinstance(value, pd.Series):  # a statistic without an aggregate is the same everywhere
@@ -162,15 +259,91 @@ def summarise(ruleset: Ruleset, table: Table, base: expr.Context) -> tuple[tuple
     )
 
 
+def _group_reads(ruleset: Ruleset) -> tuple[set[str], set[str]]:
+    """Names the group rules and the summary read as values, and columns whose cells they read."""
+    named: set[str] = set()
+    cells: set[str] = set()
+
+    def walk(node: expr.Node) -> None:
+        if isinstance(node, expr.Call) and expr.FUNCTIONS[node.func].column_argument:
+            cells.add(node.args[0].id)  # type: ignore[attr-defined]
+            return
+        if isinstance(node, expr.Name):
+            named.add(node.id)
+        for child in expr.children(node):
+            walk(child)
+
+    for rule in ruleset.rules:
+        if ruleset.spec.groups.get(rule.spec.scope):
+            for node in (rule.when, rule.exempt_when, rule.evidence, rule.observed, *(n for _, n in rule.lets)):
+                if node is not None:
+                    walk(node)
+            named |= set(rule.kinds)
+    for item in ruleset.summary:
+        walk(item.value)
+    return named, cells
+
+
+def _for_groups(ruleset: Ruleset, table: Table, base: expr.Context) -> Table:
+    """The slim table group rules run on: derived fields ready-made, other columns dropped."""
+    named, cells = _group_reads(ruleset)
+    derived = {key for key, _ in ruleset.derive}
+    parsed = {name: base.lookup(name) for name in sorted(named) if name in derived or name in table.parsed}
+    keys = {k for ks in ruleset.spec.groups.values() for k in ks}
+    labels = {"township", "village", table.label} & set(table.text)
+    text = {k: _compact(table.text[k]) for k in sorted(cells | labels | keys)}
+    text.update({_FOLDED + k: _compact(values.distinct(values.fold, table.text[k])) for k in sorted(keys)})
+    unreadable = {k: table.unreadable[k] for k in sorted(cells)}
+    return Table(table.sheet_id, table.row, {k: _compact(v) for k, v in parsed.items()}, unreadable, text,
+                 table.sheets, table.label)
+
+
+def _compact(value: Any) -> Any:
+    """Text columns travel between processes as categories: each distinct string once."""
+    if isinstance(value, pd.Series) and (value.dtype == object or pd.api.types.is_string_dtype(value.dtype)):
+        return _Categories(value.astype("category"), value.dtype)
+    return value
+
+
+@dataclass(frozen=True)
+class _Categories:
+    values: pd.Series  # category dtype
+    dtype: Any  # the dtype to give back
+
+
+def _expand(pieces: list[Any]) -> Any:
+    if not isinstance(pieces[0], (pd.Series, _Categories)):
+        return pieces[0]  # a scalar derived field: the same in every batch
+    if isinstance(pieces[0], _Categories):
+        joined = pd.concat([p.values.astype(object) for p in pieces], ignore_index=True)
+        return joined.astype(pieces[0].dtype)
+    return pd.concat(pieces, ignore_index=True)
+
+
+def _concat(parts: list[Part], label: str) -> Table:
+    tables = [p.table for p in parts]
+    if not tables:
+        return Table(np.zeros(0, np.int64), np.zeros(0, np.int64), {}, {}, {}, (), label)
+    offsets = np.cumsum([0] + [len(t.sheets) for t in tables])[:-1]
+    sheet_id = np.concatenate([t.sheet_id + o for t, o in zip(tables, offsets)])
+    row = np.concatenate([t.row for t in tables])
+
+    def join(attr: str) -> dict[str, Any]:
+        return {k: _expand([getattr(t, attr)[k] for t in tables]) for k in getattr(tables[0], attr)}
+
+    return Table(sheet_id, row, join("parsed"), join("unreadable"), join("text"),
+                 tuple(s for t in tables for s in t.sheets), label)
+
+
 def _scalars(params: dict[str, Any]) -> dict[str, Any]:
     return {k: pd.Timestamp(v) if isinstance(v, dt.date) else v for k, v in params.items()}
 
 
 def _base_context(ruleset: Ruleset, table: Table, as_of: dt.date) -> expr.Context:
     ctx = expr.Context(
-        index=table.raw.index, as_of=as_of,
+        index=table.index, as_of=as_of,
         values={**_scalars(ruleset.spec.params), **table.parsed, "as_of": pd.Timestamp(as_of)},
-        raw=table.text, unreadable=table.unreadable,
+        raw=table.text, unreadable=table.unreadable, memo=dict(table.memo),
     )
     for key, node in ruleset.derive:
         # Derived fields are computed once, on first use, and shared by every rule.
@@ -181,7 +354,7 @@ def _base_context(ruleset: Ruleset, table: Table, as_of: dt.date) -> expr.Contex
 def _rule_context(base: expr.Context, rule: Rule) -> expr.Context:
     """A rule's own context: the shared values and derived fields, plus the rule's parameters and lets."""
     values_ = {**base.values, **_scalars(rule.spec.params)}
-    return expr.Context(base.index, base.as_of, values_, base.lazy, base.raw, base.unreadable)
+    return expr.Context(base.index, base.as_of, values_, base.lazy, base.raw, base.unreadable, memo=base.memo)
 
 
 def _mask(value: Any, index: pd.Index) -> pd.Series:
@@ -191,12 +364,12 @@ def _mask(value: Any, index: pd.Index) -> pd.Series:
 
 
 def _person(rule: Rule, ctx: expr.Context, table: Table, eligible: pd.Series, lang: str):
-    when = _mask(expr.evaluate(rule.when, ctx), table.raw.index) & eligible
-    exempt = _mask(expr.evaluate(rule.exempt_when, ctx), table.raw.index) if rule.exempt_when else pd.Series(False, index=table.raw.index)
+    when = _mask(expr.evaluate(rule.when, ctx), table.index) & eligible
+    exempt = _mask(expr.evaluate(rule.exempt_when, ctx), table.index) if rule.exempt_when else pd.Series(False, index=table.index)
     hit, spared = when & ~exempt, when & exempt
     found = []
     if hit.any():
-        rows = table.raw.index[hit.to_numpy()]
+        rows = table.index[hit.to_numpy()]
         placeholders = _placeholders(rule, ctx, rows)
         observed = _at(expr.evaluate(rule.observed, ctx), rows) if rule.observed else None
         for n, i in enumerate(rows):
@@ -211,7 +384,7 @@ def _person(rule: Rule, ctx: expr.Context, table: Table, eligible: pd.Series, la
             ))
     exempted = []
     if spared.any():
-        rows = table.raw.index[spared.to_numpy()]
+        rows = table.index[spared.to_numpy()]
         evidence = _at(expr.evaluate(rule.evidence, ctx), rows)
         for n, i in enumerate(rows):
             place = _where(table, i)
@@ -229,15 +402,19 @@ def _group(rule: Rule, keys: list[str], ctx: expr.Context, table: Table, eligibl
     failing = np.flatnonzero((_mask(expr.evaluate(rule.when, ctx), index) & group_ok).to_numpy())
     if not len(failing):
         return [], []
-    first_row = pd.Series(table.raw.index, index=table.raw.index).groupby(codes).min()
-    places = table.raw[["_file", "_sheet"]].groupby(codes).nunique()
+    first_row = pd.Series(table.index, index=table.index).groupby(codes).min().to_numpy()
+    # Files and sheet names numbered, so counting them per group is integer work.
+    file_of = pd.Series([s.file for s in table.sheets], dtype=object).factorize()[0]
+    name_of = pd.Series([s.name for s in table.sheets], dtype=object).factorize()[0]
+    files = pd.Series(file_of[table.sheet_id]).groupby(codes).nunique().to_numpy()
+    names = pd.Series(name_of[table.sheet_id]).groupby(codes).nunique().to_numpy()
     observed = _at(expr.evaluate(rule.observed, ctx), failing) if rule.observed else [None] * len(failing)
     lets = {k: _at(v, failing) for k, v in ctx.values.items() if k in rule.kinds}
     per_village = len(keys) > 1  # a village points at its first row; a township at no single row
     found = []
     for n, code in enumerate(failing):
         place = _where(table, int(first_row[code]))
-        one_file, one_sheet = places.at[code, "_file"] == 1, places.at[code, "_sheet"] == 1
+        one_file, one_sheet = files[code] == 1, names[code] == 1
         village = place["village"] if per_village else None
         vals = {k: v[n] for k, v in lets.items()} | {"observed": observed[n], "township": place["township"], "village": village}
         found.append(Violation(
@@ -256,12 +433,12 @@ def _at(value: Any, positions: Any) -> list[Any]:
 
 
 def _where(table: Table, i: int) -> dict[str, Any]:
-    row = table.raw.loc[i]
     # A rule file whose rows are villages (row_label: village) names no person.
     label = table.label if table.label not in ("township", "village") else None
-    names = {k: _clean(table.text[c].iloc[i]) if c in table.text else None
+    names = {k: _clean(table.text[c].array[i]) if c in table.text else None
              for k, c in (("township", "township"), ("village", "village"), ("name", label))}
-    return {**names, "file": row["_file"], "sheet": row["_sheet"], "row": int(row["_row"])}
+    sheet = table.sheets[int(table.sheet_id[i])]
+    return {**names, "file": sheet.file, "sheet": sheet.name, "row": int(table.row[i])}
 
 
 def _clean(value: Any) -> str | None:
@@ -271,7 +448,7 @@ def _clean(value: Any) -> str | None:
 def _column(table: Table, i: int, column: str | None) -> str | None:
     if column is None:
         return None
-    return table.sheets[int(table.raw.at[i, "_sheet_id"])].headers.get(column)
+    return table.sheets[int(table.sheet_id[i])].headers.get(column)
 
 
 def _placeholders(rule: Rule, ctx: expr.Context, rows: pd.Index) -> dict[str, list[Any]]:

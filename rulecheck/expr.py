@@ -307,11 +307,19 @@ class Context:
     unreadable: dict[str, pd.Series] = field(default_factory=dict)
     codes: pd.Series | None = None
     groups: int = 0
+    memo: dict[Any, tuple[Any, Any]] = field(default_factory=dict)  # shared by every rule of a run
 
     def lookup(self, name: str) -> Any:
         if name not in self.values:
             self.values[name] = self.lazy[name]()
         return self.values[name]
+
+    def memoised(self, kind: str, of: pd.Series, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per kind and Series object (kept alive here, so its id stays its own)."""
+        key = (kind, id(of))
+        if key not in self.memo:
+            self.memo[key] = (of, compute())
+        return self.memo[key][1]
 
 
 # --------------------------------------------------------------------------- functions
@@ -393,8 +401,12 @@ def _id(attr: str) -> Callable[..., Any]:
     def call(ctx: Context, value: Any) -> Any:
         from rulecheck import idnumber
 
-        result = getattr(idnumber, attr)(_broadcast(ctx, value))
-        return result.where(result != "") if attr == "problem" else result  # a valid number has no problem
+        ids = _broadcast(ctx, value)
+        # Several rules ask about the same numbers: check each column once per run.
+        checked = ctx.memoised("id-check", ids, lambda: idnumber.check(ids))
+        if attr == "problem":
+            return checked.problems.where(checked.problems != "")  # a valid number has no problem
+        return ctx.memoised(f"id-{attr}", ids, lambda: getattr(idnumber, attr)(ids, checked))
 
     return call
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from rulecheck.values import cell_text, fold, from_parts, is_numeric_cell
+from rulecheck.values import cell_text, fold, fold_text, from_parts, is_numeric_cell, is_text_cell
 
 _WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
 _CHECK = np.array(list("10X98765432"))
+_CHECK_POINTS = np.array([ord(c) for c in "10X98765432"], dtype=np.uint32)
 
 
 def check_character(first17: str) -> str:
@@ -20,12 +23,79 @@ def check_character(first17: str) -> str:
 
 def normalise(raw: pd.Series) -> pd.Series:
     """Folded, upper-case identity numbers; NA for blank."""
-    return fold(raw).str.upper()
+    # Text cells (nearly all) get fold_text and upper() in one pass rather than four.
+    text = is_text_cell(raw).to_numpy()
+    out = np.full(len(raw), np.nan, dtype=object)
+    cells = raw.to_numpy(dtype=object)
+    out[text] = [fold_text(x).upper() for x in map(str, cells[text])]
+    if not text.all():
+        out[~text] = fold(raw[~text]).str.upper().to_numpy(dtype=object, na_value=np.nan)
+    return pd.Series(out, index=raw.index).astype("str").replace("", np.nan)
 
 
-def _birth_digits(ids: pd.Series) -> pd.Series:
-    """YYYYMMDD inside an 18- or 15-character number (legacy 15: 19YYMMDD)."""
-    return ids.str.slice(6, 14).where(ids.str.len() == 18, "19" + ids.str.slice(6, 12))
+@dataclass(frozen=True)
+class Checked:
+    """Identity numbers normalised once, and what is wrong with each ('' when valid, NA when blank)."""
+
+    ids: pd.Series
+    problems: pd.Series
+
+    @property
+    def valid(self) -> pd.Series:
+        return (self.problems == "").fillna(False).astype(bool)
+
+
+def _digits(texts: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Code points of strings all ``size`` long; which are digits; their digit values (0 elsewhere)."""
+    points = np.array(texts.tolist(), dtype=f"U{size}").view(np.uint32).reshape(len(texts), size)
+    digit = (points >= 48) & (points <= 57)
+    return points, digit, np.where(digit, points.astype(np.int64) - 48, 0)
+
+
+def _birth_parts(value: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Year, month, day inside 18-character (YYYYMMDD) or legacy 15-character (19YYMMDD) numbers."""
+    year = value[:, 6:10] @ [1000, 100, 10, 1] if size == 18 else 1900 + value[:, 6:8] @ [10, 1]
+    at = 10 if size == 18 else 8
+    return year, value[:, at:at + 2] @ [10, 1], value[:, at + 2:at + 4] @ [10, 1]
+
+
+def check(raw: pd.Series) -> Checked:
+    """Normalise and check every number at once (read from code points, not cell by cell)."""
+    ids = normalise(raw)
+    present = ids.notna().to_numpy()
+    texts = ids.to_numpy(dtype=object)
+    length = np.zeros(len(ids), dtype=np.int64)
+    length[present] = np.fromiter(map(len, texts[present]), dtype=np.int64, count=int(present.sum()))
+    # Excel keeps 15 significant digits: a number with more has lost digits for good.
+    numeric = is_numeric_cell(raw).to_numpy()
+    as_number = np.zeros(len(ids), dtype=bool)
+    if numeric.any():
+        numeric_text = cell_text(raw[numeric]).str.upper()
+        as_number[numeric] = numeric_text.str.match(r"-?(?:[0-9]{16}|.*E\+)").fillna(False).to_numpy(dtype=bool)
+    exponent = present & (length > 3)
+    if exponent.any():
+        written = ids[exponent].str.fullmatch(r"[0-9](?:\.[0-9]+)?E\+[0-9]+").fillna(False).to_numpy(dtype=bool)
+        as_number[np.flatnonzero(exponent)[written]] = True
+    bad_length = ~np.isin(length, (15, 18))
+    chars = np.zeros(len(ids), dtype=bool)
+    bad_date = np.ones(len(ids), dtype=bool)
+    bad_check = np.zeros(len(ids), dtype=bool)
+    for size in (18, 15):
+        rows = np.flatnonzero(length == size)
+        if not len(rows):
+            continue
+        points, digit, value = _digits(texts[rows], size)
+        ok = digit.all(axis=1) if size == 15 else digit[:, :17].all(axis=1) & (digit[:, 17] | (points[:, 17] == 88))
+        chars[rows] = ok  # 88 is 'X'
+        born = from_parts(*(pd.Series(np.where(ok, part, np.nan)) for part in _birth_parts(value, size)))
+        bad_date[rows] = born.isna().to_numpy()
+        if size == 18:
+            expected = _CHECK_POINTS[(value[:, :17] @ _WEIGHTS) % 11]
+            bad_check[rows] = ok & ~bad_date[rows] & (points[:, 17] != expected)
+    masks = [as_number, bad_length, ~chars, bad_date, bad_check]
+    codes = ["stored-as-number", "length", "characters", "date", "check-digit"]
+    problems = pd.Series(np.select(masks, codes, default=""), index=raw.index, dtype="str").mask(ids.isna())
+    return Checked(ids, problems)
 
 
 def problem(raw: pd.Series) -> pd.Series:
@@ -33,44 +103,31 @@ def problem(raw: pd.Series) -> pd.Series:
 
     Codes: stored-as-number, length, characters, date, check-digit.
     """
-    ids = normalise(raw)
-    length = ids.str.len()
-    # Excel keeps 15 significant digits: a number with more has lost digits for good.
-    numeric_text = cell_text(raw).str.upper()
-    as_number = (is_numeric_cell(raw) & numeric_text.str.match(r"-?(?:[0-9]{16}|.*E\+)")) | ids.str.fullmatch(
-        r"[0-9](?:\.[0-9]+)?E\+[0-9]+"
-    )
-    bad_length = ~length.isin([15, 18])
-    chars = ids.str.fullmatch(r"[0-9]{17}[0-9X]|[0-9]{15}")
-    digits = _birth_digits(ids.where(chars))
-    bad_date = from_parts(digits.str[:4], digits.str[4:6], digits.str[6:8]).isna()
-
-    ok18 = (chars & ~bad_date & (length == 18)).fillna(False).astype(bool)
-    first17 = ids[ok18].str[:17]
-    matrix = (np.frombuffer("".join(first17).encode("ascii"), dtype=np.uint8) - 48).reshape(-1, 17)
-    expected = pd.Series(_CHECK[(matrix.astype(np.int64) @ _WEIGHTS) % 11], index=first17.index, dtype=object)
-    bad_check = pd.Series(False, index=ids.index)
-    bad_check[ok18] = (ids[ok18].str[17] != expected).to_numpy()
-
-    conditions = [as_number, bad_length, ~chars, bad_date, bad_check]
-    codes = ["stored-as-number", "length", "characters", "date", "check-digit"]
-    masks = [c.fillna(False).astype(bool).to_numpy() for c in conditions]
-    return pd.Series(np.select(masks, codes, default=""), index=raw.index, dtype="str").mask(ids.isna())
+    return check(raw).problems
 
 
-def valid(raw: pd.Series) -> pd.Series:
-    """Mask of valid identity numbers."""
-    return (problem(raw) == "").fillna(False).astype(bool)
+def valid(raw: pd.Series, checked: Checked | None = None) -> pd.Series:
+    """Mask of valid identity numbers; ``checked`` is ``check(raw)`` when already known."""
+    return (checked or check(raw)).valid
 
 
-def birth(raw: pd.Series) -> pd.Series:
+def birth(raw: pd.Series, checked: Checked | None = None) -> pd.Series:
     """Birth date inside each valid number (datetime64[ns]); NaT otherwise."""
-    digits = _birth_digits(normalise(raw).where(valid(raw)))
-    return from_parts(digits.str[:4], digits.str[4:6], digits.str[6:8])
+    checked = checked or check(raw)
+    ok = checked.valid.to_numpy()
+    texts = checked.ids.to_numpy(dtype=object)
+    parts = [np.full(len(texts), np.nan) for _ in range(3)]
+    for size in (18, 15):
+        rows = np.flatnonzero(ok & (checked.ids.str.len().to_numpy(dtype=float, na_value=0) == size))
+        if len(rows):
+            for whole, part in zip(parts, _birth_parts(_digits(texts[rows], size)[2], size)):
+                whole[rows] = part
+    return from_parts(*(pd.Series(p, index=raw.index) for p in parts))
 
 
-def sex(raw: pd.Series) -> pd.Series:
+def sex(raw: pd.Series, checked: Checked | None = None) -> pd.Series:
     """'male' (odd sequence digit) or 'female' (even); NA unless valid."""
-    ids = normalise(raw).where(valid(raw))
+    checked = checked or check(raw)
+    ids = checked.ids.where(checked.valid)
     digit = pd.to_numeric(ids.str[16].where(ids.str.len() == 18, ids.str[14]))
     return pd.Series(np.where(digit % 2 == 1, "male", "female"), index=raw.index, dtype=object).where(digit.notna())

@@ -9,7 +9,9 @@ every kept row carries the row number Excel shows at the left edge.
 
 from __future__ import annotations
 
+import functools
 import io
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +29,7 @@ SUFFIXES = WORKBOOK_SUFFIXES + (".csv",)
 HEADER_SCAN_ROWS = 30
 # Lines under or inside a table that are not candidates: totals, notes, signatures.
 _NOT_A_ROW = re.compile(r"^(合计|小计|总计|共计|备注|注[:：]|说明|填表人|填报人|审核人|制表|负责人|联系电话)")
+_WHITESPACE = re.compile(r"\s+")
 _BRACKETED_SUFFIX = re.compile(r"[(\[（【][^()\[\]（）【】]*[)\]）】]$|[*＊]+$")
 
 
@@ -93,6 +96,17 @@ def _alias_table(columns: dict[str, ColumnSpec], extra: dict[str, list[str]] | N
     return table
 
 
+_ALIASES: dict[int, tuple[Ruleset, dict | None, dict[str, str]]] = {}
+
+
+def _aliases_of(ruleset: Ruleset, extra: dict[str, list[str]] | None) -> dict[str, str]:
+    """The alias table of a ruleset, made once per ruleset rather than once per file."""
+    known = _ALIASES.get(id(ruleset))
+    if known is None or known[0] is not ruleset or known[1] != extra:
+        known = _ALIASES[id(ruleset)] = (ruleset, extra, _alias_table(ruleset.columns, extra))
+    return known[2]
+
+
 def match_header(text: object, aliases: dict[str, str]) -> str | None:
     """The canonical column a header cell names, if any (full-width and spaces folded)."""
     if not isinstance(text, str) or not text.strip():
@@ -110,8 +124,21 @@ def match_header(text: object, aliases: dict[str, str]) -> str | None:
 
 def _header_row(rows: list[list[object]], aliases: dict[str, str]) -> tuple[int, dict[int, str]] | None:
     best: tuple[int, dict[int, str]] | None = None
+    ascii_aliases = any(a.isascii() for a in aliases)
+    seen: dict[str, str | None] = {}
+
+    def match(cell: object) -> str | None:
+        if cell not in seen:
+            seen[cell] = match_header(cell, aliases)  # type: ignore[index]
+        return seen[cell]  # type: ignore[index]
+
     for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        matched = {j: key for j, cell in enumerate(row) if (key := match_header(cell, aliases))}
+        # Only text can match, and ASCII text (numbers, ID numbers, dates) cannot fold to a Chinese
+        # alias; a row with no more such cells than the best row has matches cannot beat it.
+        texts = [j for j, cell in enumerate(row) if isinstance(cell, str) and (ascii_aliases or not cell.isascii())]
+        if len(texts) < 2 or (best is not None and len(texts) <= len(best[1])):
+            continue
+        matched = {j: key for j in texts if (key := match(row[j]))}
         if len(set(matched.values())) >= 2 and (best is None or len(matched) > len(best[1])):
             best = (i, matched)
     return best
@@ -174,7 +201,14 @@ def _read_workbook(data: bytes, plans: dict[str, guard.SheetPlan]) -> list[RawSh
         if str(meta.visible) != "SheetVisibleEnum.Visible" or str(meta.typ) != "SheetTypeEnum.WorkSheet":
             continue
         try:
-            rows = book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+            sheet = book.get_sheet_by_name(meta.name)
+            rows = sheet.to_python()  # from the first used cell: padding the rest is costly
+            top, left = sheet.start or (0, 0)
+            if left:
+                pad = [""] * left
+                rows = [pad + row for row in rows]
+            if top:
+                rows = [[] for _ in range(top)] + rows
         except python_calamine.PasswordError:
             raise ReadError("encrypted") from None
         except python_calamine.CalamineError as exc:
@@ -190,7 +224,7 @@ def _first_line(exc: Exception) -> str:
 
 def read_file(path: Path, ruleset: Ruleset, extra_aliases: dict[str, list[str]] | None = None) -> FileRead:
     """Read the candidate rows of every sheet with a recognisable header; raises ReadError."""
-    aliases = _alias_table(ruleset.columns, extra_aliases)
+    aliases = _aliases_of(ruleset, extra_aliases)
     label = ruleset.spec.ruleset.row_label
     sheets, headerless, seen_rows, notes = [], [], [], []
     for raw in read_rows(path):
@@ -267,29 +301,76 @@ def _sheet(file: str, raw: RawSheet, at: int, matched: dict[int, str], ruleset: 
         raise ReadError("missing-columns", sheet=name, columns="、".join(missing), row=header_row)
     width = max(seen.values()) + 1
     _check_formulas(raw, at, set(seen.values()))
-    body = [list(r[:width]) + [""] * (width - len(r)) for r in rows[at + 1:]]
-    cells = pd.DataFrame(body, columns=range(width), dtype=object) if body else pd.DataFrame(columns=range(width), dtype=object)
-    text = cells.astype("string")
-    cells = cells.where(text.apply(lambda col: col.str.strip().ne("")).fillna(False).astype(bool), None)
-    frame = pd.DataFrame({key: cells[j] for key, j in seen.items()}, index=cells.index)
-    numbers = (np.arange(len(body)) + header_row + 1 if raw.row_numbers is None
-               else np.asarray(raw.row_numbers[at + 1:at + 1 + len(body)], dtype=np.int64))
-    frame["_row"] = numbers
-    filled = cells.notna().any(axis=1)
-    first = cells.bfill(axis=1).iloc[:, 0].astype("string").str.strip().str.replace(r"\s+", "", regex=True)
-    note = first.str.match(_NOT_A_ROW.pattern).fillna(False).astype(bool)
-    _check_required(name, ruleset, frame, seen, header, filled & ~note)
+    cells = _grid(rows[at + 1:], width)
+    # A cell counts only if it holds something other than whitespace.
+    blank = _blank(cells)
+    cells[blank] = None
+    filled = ~blank.all(axis=1)
+    numbers = (np.arange(len(cells)) + header_row + 1 if raw.row_numbers is None
+               else np.asarray(raw.row_numbers[at + 1:at + 1 + len(cells)], dtype=np.int64))
+    # Totals, notes and signature lines are told by their first filled cell.
+    first = cells[np.arange(len(cells)), blank.argmin(axis=1)]
+    text = np.flatnonzero(_is_str(first))  # a number or date never reads 合计 or 备注
+    note = np.zeros(len(cells), dtype=bool)
+    note[text] = [bool(_NOT_A_ROW.match(_WHITESPACE.sub("", x))) for x in first[text]]
+    columns = {key: cells[:, j] for key, j in seen.items()}
+    _check_required(name, ruleset, columns, seen, header, filled & ~note)
+    for key, column in columns.items():
+        if ruleset.columns[key].fill_down:  # merged township and village cells: only the top one has the value
+            columns[key] = column[np.maximum.accumulate(np.where(blank[:, seen[key]], 0, np.arange(len(column))))]
+    if label in columns:
+        named = np.fromiter((x is not None for x in columns[label]), dtype=bool, count=len(cells))
+    else:  # a label taken from the sheet's name is there on every row
+        named = np.full(len(cells), bool(ruleset.columns[label].from_sheet_name), dtype=bool)
+    is_row = filled & named & ~note
+    unnamed = filled & ~named & ~note
+    # One block of objects, the Excel row number included, is much cheaper than a column each.
+    kept = np.empty((int(is_row.sum()), len(columns) + 1), dtype=object)
+    for n, column in enumerate(columns.values()):
+        kept[:, n] = column[is_row]
+    kept[:, -1] = numbers[is_row].tolist()
+    frame = pd.DataFrame(kept, columns=_index(tuple(columns)), dtype=object, copy=False)
     for key, spec in ruleset.columns.items():
-        if spec.fill_down and key in frame:
-            frame[key] = frame[key].ffill()
         if spec.from_sheet_name and key not in frame:
             frame[key] = name
-    is_row = filled & frame[label].notna() & ~note
-    unnamed = filled & frame[label].isna() & ~note
     headers = {key: column_label(str(header[j]).strip(), j) for key, j in seen.items()}
-    kept = frame[is_row].reset_index(drop=True)
-    return Sheet(file, name, kept, headers, _skipped(numbers, filled, is_row, header_row),
-                 tuple(int(n) for n in numbers[unnamed.to_numpy()]))
+    return Sheet(file, name, frame, headers, _skipped(numbers, filled, is_row, header_row),
+                 tuple(int(n) for n in numbers[unnamed]))
+
+
+@functools.lru_cache(maxsize=64)
+def _index(columns: tuple[str, ...]) -> pd.Index:
+    """The frame's column index; made once per layout (an object Index: no string inference)."""
+    return pd.Index([*columns, "_row"], dtype=object)
+
+
+def _is_str(cells: np.ndarray) -> np.ndarray:
+    return np.fromiter(map(isinstance, cells, itertools.repeat(str)), dtype=bool, count=len(cells))
+
+
+def _blank(cells: np.ndarray) -> np.ndarray:
+    """Which cells hold nothing: None, NaN, or text that is empty or only whitespace."""
+    blank = pd.isna(cells)
+    flat = cells.ravel()
+    text = np.flatnonzero(_is_str(flat))
+    strings = flat[text]
+    empty = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings)) == 0
+    empty |= np.fromiter(map(str.isspace, strings), dtype=bool, count=len(strings))
+    blank.ravel()[text[empty]] = True
+    return blank
+
+
+def _grid(rows: list[list[object]], width: int) -> np.ndarray:
+    """Rows of cells as a 2-D object array of exactly ``width`` columns."""
+    if rows and min(map(len, rows)) == max(map(len, rows)) >= width:  # calamine's usual rectangle
+        grid = np.empty((len(rows), len(rows[0])), dtype=object)
+        grid[:] = rows
+        return grid[:, :width].copy()
+    grid = np.full((len(rows), width), None, dtype=object)
+    for i, row in enumerate(rows):
+        n = min(len(row), width)
+        grid[i, :n] = row[:n]
+    return grid
 
 
 def _skipped(numbers: np.ndarray, filled: pd.Series, is_row: pd.Series, header_row: int) -> int:
@@ -298,9 +379,9 @@ def _skipped(numbers: np.ndarray, filled: pd.Series, is_row: pd.Series, header_r
     Blank padding after the last filled row is not counted, nor a gap long enough to be closed
     when reading (it is reported on its own, see ``GAP_NOTED``).
     """
-    gaps = np.diff(np.concatenate(([header_row], numbers[filled.to_numpy()]))) - 1
+    gaps = np.diff(np.concatenate(([header_row], numbers[np.asarray(filled)]))) - 1
     blank = int(gaps[gaps <= GAP_NOTED].sum())
-    return blank + int((filled & ~is_row).sum())
+    return blank + int((np.asarray(filled) & ~np.asarray(is_row)).sum())
 
 
 def _check_formulas(raw: RawSheet, at: int, columns: set[int]) -> None:
@@ -312,13 +393,13 @@ def _check_formulas(raw: RawSheet, at: int, columns: set[int]) -> None:
                         cells=shown + ("…" if len(cells) > SHOWN_CELLS else ""))
 
 
-def _check_required(sheet: str, ruleset: Ruleset, frame: pd.DataFrame, seen: dict[str, int], header: list[object],
-                    rows: pd.Series) -> None:
+def _check_required(sheet: str, ruleset: Ruleset, columns: dict[str, np.ndarray], seen: dict[str, int],
+                    header: list[object], rows: np.ndarray) -> None:
     """A required column that has a header but not one value in any filled row."""
     if not rows.any():
         return
     for key, spec in ruleset.columns.items():
-        if spec.required and key in seen and frame.loc[rows, key].isna().all():
+        if spec.required and key in seen and pd.isna(columns[key][rows]).all():
             j = seen[key]
             raise ReadError("column-empty", sheet=sheet, column=str(header[j]).strip(), letter=column_letter(j),
                             rows=int(rows.sum()))

@@ -258,7 +258,7 @@ def _line(lines: dict[tuple, int], loc: tuple) -> int | None:
     return lines.get(loc)
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present: ~10x faster
     """Safe YAML, but dates stay dates and nothing is constructed beyond plain data."""
 
 
@@ -270,11 +270,15 @@ def read_yaml(path: Path) -> tuple[Any, dict[tuple, int]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleFileError(name, None, "", f"cannot read the rule file: {exc}") from None
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        if node is None:
-            raise RuleFileError(name, None, "", "the rule file is empty")
-        lines = _lines(node)
-        data = yaml.load(text, Loader=_Loader)
+        loader = _Loader(text)
+        try:  # parsed once: the node tree gives the lines (and is vetted) before the data is built from it
+            node = loader.get_single_node()
+            if node is None:
+                raise RuleFileError(name, None, "", "the rule file is empty")
+            lines = _lines(node)
+            data = loader.construct_document(node)
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -52,9 +53,53 @@ def _kind(x: object) -> str:
     return "text"
 
 
+# Columns of one kind are recognised in one C-level pass (infer_dtype); only mixed columns,
+# typically birth dates typed as text, numbers and dates, are dispatched cell by cell.
+_INFERRED_KINDS = {
+    "string": "text", "floating": "number", "integer": "number", "mixed-integer-float": "number",
+    "boolean": "bool", "datetime": "date", "datetime64": "date", "date": "date", "time": "date",
+}
+_TYPE_KINDS = {str: "text", float: "number", int: "number", bool: "bool", type(None): "blank",
+               dt.datetime: "date", dt.date: "date", dt.time: "date", pd.Timestamp: "date"}
+
+
 def _kinds(raw: pd.Series) -> pd.Series:
-    # Type dispatch over mixed object cells is inherently per element.
-    return raw.map(_kind)
+    inferred = pd.api.types.infer_dtype(raw, skipna=True)
+    if inferred == "empty":
+        return pd.Series("blank", index=raw.index, dtype=object)
+    kind = _INFERRED_KINDS.get(inferred)
+    if kind is None:
+        cells = raw.to_numpy(dtype=object)
+        kinds = np.array([_TYPE_KINDS.get(type(x)) or _kind(x) for x in cells], dtype=object)
+        kinds[(kinds == "number") & raw.isna().to_numpy()] = "blank"  # NaN is a float
+    else:
+        kinds = np.full(len(raw), kind, dtype=object)
+        kinds[raw.isna().to_numpy()] = "blank"
+    return pd.Series(kinds, index=raw.index, dtype=object)
+
+
+KIND_CODES = 8  # kind_codes() values are below this
+
+
+_KIND_CODE = {"blank": 0, "bool": 1, "number": 2, "date": 3, "text": 4}
+
+
+def kind_codes(raw: pd.Series) -> np.ndarray:
+    """Per cell a small integer for its kind (blank, bool, number, date, text), negative zero apart.
+
+    Cells equal in Python (True == 1 == 1.0, -0.0 == 0.0) but read differently get different codes.
+    """
+    kind = _INFERRED_KINDS.get(pd.api.types.infer_dtype(raw, skipna=True), "mixed")
+    if kind != "mixed":
+        codes = np.full(len(raw), _KIND_CODE[kind], dtype=np.int64)
+        codes[raw.isna().to_numpy()] = 0
+    else:
+        codes = np.array([_KIND_CODE[k] for k in _kinds(raw)], dtype=np.int64)
+    number = codes == 2
+    if number.any():
+        x = pd.to_numeric(raw[number], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        codes[np.flatnonzero(number)[(x == 0) & np.signbit(x)]] = 5  # str(-0.0) is '-0.0'
+    return codes
 
 
 def fold_text(x: str) -> str:
@@ -64,21 +109,32 @@ def fold_text(x: str) -> str:
 
 def cell_text(raw: pd.Series) -> pd.Series:
     """Canonical text of each cell; NA for blank or whitespace-only cells."""
-    kinds = _kinds(raw)
-    out = pd.Series(np.nan, index=raw.index, dtype=object)
+    kinds = _kinds(raw).to_numpy()
+    cells = raw.to_numpy(dtype=object)
+    out = np.full(len(cells), np.nan, dtype=object)
     text = kinds == "text"
-    out[text] = raw[text].astype(str).str.normalize("NFKC").str.strip()
-    num = kinds.isin(["number", "date"])
-    # str(float) is its repr; dates print ISO with a space; drop '.0' and midnight.
-    out[num] = raw[num].astype(str).str.replace(r"\.0$| 00:00:00$", "", regex=True)
+    if text.any():
+        # pandas' .str.normalize and .str.strip are each this same loop over the cells, with
+        # more overhead per cell; one pass does both (and ASCII needs no normalising).
+        out[text] = [(x if x.isascii() else unicodedata.normalize("NFKC", x)).strip() for x in map(str, cells[text])]
+    num = (kinds == "number") | (kinds == "date")
+    if num.any():
+        # str(float) is its repr; dates print ISO with a space; drop '.0' and midnight.
+        out[num] = pd.Series(cells[num], dtype=object).astype(str).str.replace(r"\.0$| 00:00:00$", "", regex=True).to_numpy()
     boolean = kinds == "bool"
-    out[boolean] = np.where(raw[boolean].astype(bool), "TRUE", "FALSE")
-    return out.astype("str").replace("", np.nan)
+    if boolean.any():
+        out[boolean] = np.where(cells[boolean].astype(bool), "TRUE", "FALSE")
+    return pd.Series(out, index=raw.index).astype("str").replace("", np.nan)
 
 
 def fold(s: pd.Series) -> pd.Series:
     """cell_text with all whitespace removed; the form used for matching."""
     return cell_text(s).str.replace(_SPACE, "", regex=True).replace("", np.nan)
+
+
+def is_text_cell(raw: pd.Series) -> pd.Series:
+    """Mask of cells holding text (blank cells excluded)."""
+    return (_kinds(raw) == "text").astype(bool)
 
 
 def is_numeric_cell(raw: pd.Series) -> pd.Series:
@@ -120,13 +176,19 @@ def from_parts(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
 
 def _date_parts(raw: pd.Series) -> tuple[pd.Series, pd.DataFrame]:
     """Folded cell text, and its year/month/day digits as strings (NA where absent)."""
+    parts = distinct(_date_frame, raw)
+    return parts.pop("text"), parts
+
+
+def _date_frame(raw: pd.Series) -> pd.DataFrame:
     text = cell_text(raw).str.replace(_TIME, "", regex=True)
     text = text.str.replace(_SPACE, "", regex=True)
     dashed = text.str.replace(r"[年月/.]", "-", regex=True).str.replace(r"日$", "", regex=True)
     parts = dashed.astype(object).str.extract(_DATE)
     parts["m"] = parts["m"].fillna(parts.pop("m2"))
     parts["d"] = parts["d"].fillna(parts.pop("d2"))
-    return text, parts
+    parts["text"] = text
+    return parts
 
 
 def parse_date(raw: pd.Series) -> Parsed:
@@ -219,8 +281,44 @@ def has_year(years: pd.Series, year: int | pd.Series) -> pd.Series:
     """Mask of year lists (from parse_years) that contain the year."""
     hay = years.fillna("").astype(str)
     if np.isscalar(year):
-        return hay.str.contains(f",{int(year)},", regex=False).astype(bool)
+        return pd.Series(np.strings.find(hay.to_numpy(dtype=str), f",{int(year)},") >= 0, index=years.index)
     y = pd.to_numeric(_align(year, years.index), errors="coerce").round().astype("Int64")
     needle = ("," + y.astype(str) + ",").fillna("#").to_numpy(dtype=str)
     found = np.strings.find(hay.to_numpy(dtype=str), needle) >= 0
     return pd.Series(found, index=years.index)
+
+
+def distinct(fn: Callable[..., Any], *columns: pd.Series) -> Any:
+    """``fn(*columns)`` for a row-local ``fn``, computed once per distinct row and spread back.
+
+    Slates repeat most cells (是, 书记, 两推一考, a village's name on every row of its
+    committee), and string work in pandas costs per element: parsing distinct cells only
+    does the same work several times over less often.
+    """
+    index = columns[0].index
+    if len(columns) == 1 and len(pd.unique(columns[0].to_numpy(dtype=object))) > 0.5 * len(index):
+        return fn(*columns)  # mostly distinct already (names, identity numbers): nothing to gain
+    codes = _cell_codes(columns[0])
+    for column in columns[1:]:
+        more = _cell_codes(column)
+        codes = codes * (int(more.max(initial=0)) + 1) + more
+    inverse, uniques = pd.factorize(codes)
+    if len(uniques) == len(index):
+        return fn(*columns)
+    first = np.empty(len(uniques), dtype=np.int64)
+    first[inverse[::-1]] = np.arange(len(inverse))[::-1]  # the first row of each distinct value
+    out = fn(*(c.iloc[first].reset_index(drop=True) for c in columns))
+
+    def spread(part: pd.Series) -> pd.Series:
+        return part.take(inverse).set_axis(index)
+
+    if isinstance(out, Parsed):
+        return Parsed(spread(out.values), spread(out.unreadable))
+    return spread(out)
+
+
+def _cell_codes(cells: pd.Series) -> np.ndarray:
+    """Equal codes for cells that read the same: equal values of the same kind (so True is not 1)."""
+    codes, _ = pd.factorize(cells.to_numpy(dtype=object), use_na_sentinel=True)
+    kinds = kind_codes(cells)
+    return (codes.astype(np.int64) + 1) * KIND_CODES + kinds

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from typing import Any, TextIO
 
 from rulecheck.model import Report
@@ -34,8 +33,8 @@ def as_data(report: Report) -> dict[str, Any]:
              "not_checked": list(f.not_checked), "notes": list(f.notes)}
             for f in report.files
         ],
-        "violations": [{k: asdict(v)[k] for k in VIOLATION_KEYS} for v in report.violations],
-        "exempted": [{k: asdict(e)[k] for k in EXEMPTION_KEYS} for e in report.exempted],
+        "violations": [{k: getattr(v, k) for k in VIOLATION_KEYS} for v in report.violations],
+        "exempted": [{k: getattr(e, k) for k in EXEMPTION_KEYS} for e in report.exempted],
         "townships": [
             {"township": row.township, "as_of": row.as_of,
              "values": {c.key: value for c, value in zip(report.summary_columns, row.values)},
