@@ -27,7 +27,8 @@ def normalise(raw: pd.Series) -> pd.Series:
     text = is_text_cell(raw).to_numpy()
     out = np.full(len(raw), np.nan, dtype=object)
     cells = raw.to_numpy(dtype=object)
-    out[text] = [fold_text(x).upper() for x in map(str, cells[text])]
+    # Letters and digits alone (the usual number) need no folding: upper() is all.
+    out[text] = [x.upper() if x.isascii() and x.isalnum() else fold_text(x).upper() for x in map(str, cells[text])]
     if not text.all():
         out[~text] = fold(raw[~text]).str.upper().to_numpy(dtype=object, na_value=np.nan)
     return pd.Series(out, index=raw.index).astype("str").replace("", np.nan)
@@ -128,6 +129,11 @@ def birth(raw: pd.Series, checked: Checked | None = None) -> pd.Series:
 def sex(raw: pd.Series, checked: Checked | None = None) -> pd.Series:
     """'male' (odd sequence digit) or 'female' (even); NA unless valid."""
     checked = checked or check(raw)
-    ids = checked.ids.where(checked.valid)
-    digit = pd.to_numeric(ids.str[16].where(ids.str.len() == 18, ids.str[14]))
-    return pd.Series(np.where(digit % 2 == 1, "male", "female"), index=raw.index, dtype=object).where(digit.notna())
+    ok = checked.valid.to_numpy()
+    texts = checked.ids.to_numpy(dtype=object)
+    digit = np.full(len(texts), np.nan)
+    for size, at in ((18, 16), (15, 14)):
+        rows = np.flatnonzero(ok & (checked.ids.str.len().to_numpy(dtype=float, na_value=0) == size))
+        if len(rows):
+            digit[rows] = _digits(texts[rows], size)[2][:, at]
+    return pd.Series(np.where(digit % 2 == 1, "male", "female"), index=raw.index, dtype=object).where(~np.isnan(digit))
