@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import multiprocessing
 import os
 from collections import Counter
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from rulecheck import __version__
-from rulecheck.engine import Outcome, Part, combine, rows
+from rulecheck.engine import Outcome, Part, combine, compact, rows
 from rulecheck.masking import mask_report
 from rulecheck.messages import t
 from rulecheck.model import (
@@ -228,7 +229,12 @@ _job: _Job | None = None
 
 def _run_inherited(batch: list[Path]) -> tuple[list[FileResult], dict[str | None, Part]]:
     assert _job is not None  # set before the pool forks
-    return _job(batch)
+    return _in_worker(_job, batch)
+
+
+def _in_worker(job: _Job, batch: list[Path]) -> tuple[list[FileResult], dict[str | None, Part]]:
+    results, parts = job(batch)
+    return results, {key: compact(part) for key, part in parts.items()}
 
 
 def _map(job: _Job, batches: list[list[Path]], workers: int) -> Iterator[tuple[list[FileResult], dict[str | None, Part]]]:
@@ -242,7 +248,7 @@ def _map(job: _Job, batches: list[list[Path]], workers: int) -> Iterator[tuple[l
         _job = job
         context, fn = multiprocessing.get_context("fork"), _run_inherited
     else:
-        context, fn = multiprocessing.get_context(), job
+        context, fn = multiprocessing.get_context(), functools.partial(_in_worker, job)
     try:
         with ProcessPoolExecutor(min(workers, len(batches)), mp_context=context) as pool:
             yield from pool.map(fn, batches)

@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 import string
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -86,12 +86,15 @@ def stack(ruleset: Ruleset, sheets: list[Sheet]) -> Table:
     sizes = [len(f) for f in frames]
     sheet_id = np.repeat(np.arange(len(sheets), dtype=np.int64), sizes)
 
-    def joined(key: str, dtype: Any) -> np.ndarray:  # column by column: much cheaper than pd.concat of frames
-        pieces = [f[key].to_numpy(dtype=dtype) if key in f else np.full(n, None, dtype=object) for f, n in zip(frames, sizes)]
-        return np.concatenate(pieces) if pieces else np.zeros(0, dtype=dtype)
+    # Column by column with numpy: much cheaper than pd.concat of many small frames.
+    blocks = [(f.to_numpy(dtype=object), {c: j for j, c in enumerate(f.columns)}) for f in frames]
 
-    raw = pd.DataFrame({**{key: pd.Series(joined(key, object), dtype=object) for key in columns},
-                        "_row": pd.Series(joined("_row", np.int64), dtype=np.int64)})
+    def joined(key: str) -> np.ndarray:
+        pieces = [b[:, at[key]] if key in at else np.full(n, None, dtype=object) for (b, at), n in zip(blocks, sizes)]
+        return np.concatenate(pieces) if pieces else np.zeros(0, dtype=object)
+
+    raw = pd.DataFrame({**{key: pd.Series(joined(key), dtype=object) for key in columns},
+                        "_row": pd.Series(joined("_row").astype(np.int64), dtype=np.int64)})
     infos = tuple(SheetInfo(s.file, s.name, s.headers, frozenset(k for k in columns if k in s.headers or k in s.frame))
                   for s in sheets)
     memo: dict[Any, tuple[Any, Any]] = {}
@@ -294,15 +297,20 @@ def _for_groups(ruleset: Ruleset, table: Table, base: expr.Context) -> Table:
     parsed = {name: base.lookup(name) for name in sorted(named) if name in derived or name in table.parsed}
     keys = {k for ks in ruleset.spec.groups.values() for k in ks}
     labels = {"township", "village", table.label} & set(table.text)
-    text = {k: _compact(table.text[k]) for k in sorted(cells | labels | keys)}
-    text.update({_FOLDED + k: _compact(values.distinct(values.fold, table.text[k])) for k in sorted(keys)})
+    text = {k: table.text[k] for k in sorted(cells | labels | keys)}
+    text.update({_FOLDED + k: values.distinct(values.fold, table.text[k]) for k in sorted(keys)})
     unreadable = {k: table.unreadable[k] for k in sorted(cells)}
-    return Table(table.sheet_id, table.row, {k: _compact(v) for k, v in parsed.items()}, unreadable, text,
-                 table.sheets, table.label)
+    return Table(table.sheet_id, table.row, parsed, unreadable, text, table.sheets, table.label)
+
+
+def compact(part: Part) -> Part:
+    """The part as it travels between processes: text columns as categories, each distinct string once."""
+    table = part.table
+    return replace(part, table=replace(table, parsed={k: _compact(v) for k, v in table.parsed.items()},
+                                       text={k: _compact(v) for k, v in table.text.items()}))
 
 
 def _compact(value: Any) -> Any:
-    """Text columns travel between processes as categories: each distinct string once."""
     if isinstance(value, pd.Series) and (value.dtype == object or pd.api.types.is_string_dtype(value.dtype)):
         return _Categories(value.astype("category"), value.dtype)
     return value
@@ -317,9 +325,11 @@ class _Categories:
 def _expand(pieces: list[Any]) -> Any:
     if not isinstance(pieces[0], (pd.Series, _Categories)):
         return pieces[0]  # a scalar derived field: the same in every batch
-    if isinstance(pieces[0], _Categories):
-        joined = pd.concat([p.values.astype(object) for p in pieces], ignore_index=True)
-        return joined.astype(pieces[0].dtype)
+    if any(isinstance(p, _Categories) for p in pieces):
+        dtype = pieces[0].dtype
+        joined = pd.concat([p.values.astype(object) if isinstance(p, _Categories) else p.astype(object) for p in pieces],
+                           ignore_index=True)
+        return joined.astype(dtype)
     return pd.concat(pieces, ignore_index=True)
 
 

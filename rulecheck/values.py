@@ -296,9 +296,10 @@ def distinct(fn: Callable[..., Any], *columns: pd.Series) -> Any:
     does the same work several times over less often.
     """
     index = columns[0].index
-    if len(columns) == 1 and len(pd.unique(columns[0].to_numpy(dtype=object))) > 0.5 * len(index):
+    equal, uniques = pd.factorize(columns[0].to_numpy(dtype=object), use_na_sentinel=True)
+    if len(columns) == 1 and len(uniques) > 0.5 * len(index):
         return fn(*columns)  # mostly distinct already (names, identity numbers): nothing to gain
-    codes = _cell_codes(columns[0])
+    codes = (equal.astype(np.int64) + 1) * KIND_CODES + kind_codes(columns[0])
     for column in columns[1:]:
         more = _cell_codes(column)
         codes = codes * (int(more.max(initial=0)) + 1) + more
