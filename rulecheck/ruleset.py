@@ -282,6 +282,8 @@ def read_yaml(path: Path) -> tuple[Any, dict[tuple, int]]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
+        if "maximum nesting depth" in problem:  # libyaml's own bound on nesting
+            raise RuleFileError(name, None, "", "the rule file is nested too deeply to be a rule file") from None
         raise RuleFileError(name, mark.line + 1 if mark else None, "", f"YAML syntax error: {problem}") from None
     except _Shape as exc:
         raise RuleFileError(name, exc.line, "", exc.message) from None
