@@ -119,6 +119,9 @@ class _Lazy(Mapping[str, pd.Series]):
             self._done[key] = self._make(key)
         return self._done[key]
 
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys  # without making the column
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._keys)
 
