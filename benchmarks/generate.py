@@ -27,6 +27,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from rulecheck.idnumber import check_character
+from rulecheck.reader import column_letter as _col
 
 SIZES = (1, 100, 1_000, 10_000)
 MANIFEST = "manifest.json"
@@ -212,15 +213,6 @@ def shape(rng: random.Random) -> Shape:
     keys += extras
     headers = tuple("序号" if k == "#" else k if k in _EXTRA else rng.choice(_HEADERS[k]) for k in keys)
     return Shape(tuple(keys), headers)
-
-
-def _col(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 class _Strings:
