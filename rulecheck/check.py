@@ -52,7 +52,7 @@ def check_paths(paths: list[Path], ruleset: Ruleset, as_of: dt.date | None = Non
     """
     as_of = as_of or ruleset.spec.ruleset.as_of
     results: list[FileResult | Path] = []
-    seen: set[Path] = set()  # a file reached twice (a folder and a file in it) is read once
+    seen: set[str] = set()  # a file reached twice (a folder and a file in it) is read once
     for given in paths:
         if not given.exists():
             key = "broken-link" if given.is_symlink() else "not-found"
@@ -65,8 +65,9 @@ def check_paths(paths: list[Path], ruleset: Ruleset, as_of: dt.date | None = Non
         if given.is_dir() and not files:
             results.append(FileResult(str(given), error=_no_files(given, lang)))
         for path in files:
-            if path.resolve() not in seen:
-                seen.add(path.resolve())
+            real = os.path.realpath(path)
+            if real not in seen:
+                seen.add(real)
                 results.append(path)
     todo = [r for r in results if isinstance(r, Path)]
     settings = townships or {}

@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from rulecheck.model import Report
+from rulecheck.model import Exemption, Report, Violation
 
 # 15 to 18 characters of an identity number, optionally split by spaces or hyphens as people type them;
 # not part of a longer run of digits.
@@ -40,8 +40,17 @@ def _mask(value: Any) -> Any:
 
 def mask_report(report: Report) -> Report:
     """The same report with identity numbers masked in messages, observed values and evidence."""
-    return replace(
-        report,
-        violations=tuple(replace(v, message=mask_text(v.message), observed=_mask(v.observed)) for v in report.violations),
-        exempted=tuple(replace(e, evidence=mask_text(e.evidence)) for e in report.exempted),
-    )
+    return replace(report, violations=tuple(map(_mask_violation, report.violations)),
+                   exempted=tuple(map(_mask_exemption, report.exempted)))
+
+
+def _mask_violation(v: Violation) -> Violation:
+    message, observed = mask_text(v.message), _mask(v.observed)
+    if message == v.message and observed == v.observed:
+        return v  # most findings name no identity number: no copy
+    return replace(v, message=message, observed=observed)
+
+
+def _mask_exemption(e: Exemption) -> Exemption:
+    evidence = mask_text(e.evidence)
+    return e if evidence == e.evidence else replace(e, evidence=evidence)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from rulecheck.values import fold_text
@@ -13,6 +13,7 @@ SEVERITIES = ("error", "warning", "notice")
 FAIL_LEVELS: dict[str, tuple[str, ...]] = {"error": ("error",), "warning": ("error", "warning"), "never": ()}
 
 
+@lru_cache(maxsize=1 << 14)  # called for every finding when sorting and counting; few distinct names
 def township_key(name: str | None) -> str | None:
     """The form in which two spellings of one township (full-width, spaces) compare equal."""
     if name is None:
