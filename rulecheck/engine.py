@@ -147,7 +147,7 @@ def parse_columns(specs: dict[str, ColumnSpec], raw: pd.DataFrame, memo: dict | 
             confirm = None
             if spec.confirm_with:
                 ids = parsed[spec.confirm_with]
-                checked = idnumber.check(ids)
+                checked = idnumber.check(ids, normalised=True)
                 confirm = idnumber.birth(ids, checked)
                 if memo is not None:
                     memo[("id-check", id(ids))] = (ids, checked)

@@ -40,6 +40,7 @@ class Checked:
 
     ids: pd.Series
     problems: pd.Series
+    born: pd.Series  # the birth date inside each number of the right length and characters (NaT otherwise)
 
     @property
     def valid(self) -> pd.Series:
@@ -60,27 +61,32 @@ def _birth_parts(value: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, 
     return year, value[:, at:at + 2] @ [10, 1], value[:, at + 2:at + 4] @ [10, 1]
 
 
-def check(raw: pd.Series) -> Checked:
-    """Normalise and check every number at once (read from code points, not cell by cell)."""
-    ids = normalise(raw)
+def check(raw: pd.Series, normalised: bool = False) -> Checked:
+    """Normalise and check every number at once (read from code points, not cell by cell).
+
+    ``normalised``: the cells are normalise()'s output already (the parsed id-number column).
+    """
+    ids = raw.astype("str") if normalised else normalise(raw)
     present = ids.notna().to_numpy()
     texts = ids.to_numpy(dtype=object)
     length = np.zeros(len(ids), dtype=np.int64)
     length[present] = np.fromiter(map(len, texts[present]), dtype=np.int64, count=int(present.sum()))
     # Excel keeps 15 significant digits: a number with more has lost digits for good.
-    numeric = is_numeric_cell(raw).to_numpy()
+    numeric = np.zeros(len(ids), dtype=bool) if normalised else is_numeric_cell(raw).to_numpy()
     as_number = np.zeros(len(ids), dtype=bool)
     if numeric.any():
         numeric_text = cell_text(raw[numeric]).str.upper()
         as_number[numeric] = numeric_text.str.match(r"-?(?:[0-9]{16}|.*E\+)").fillna(False).to_numpy(dtype=bool)
-    exponent = present & (length > 3)
-    if exponent.any():
-        written = ids[exponent].str.fullmatch(r"[0-9](?:\.[0-9]+)?E\+[0-9]+").fillna(False).to_numpy(dtype=bool)
-        as_number[np.flatnonzero(exponent)[written]] = True
+    exponent = np.flatnonzero(present & (length > 3))
+    exponent = exponent[np.fromiter(("E+" in x for x in texts[exponent]), dtype=bool, count=len(exponent))]
+    if len(exponent):
+        written = ids.iloc[exponent].str.fullmatch(r"[0-9](?:\.[0-9]+)?E\+[0-9]+").fillna(False).to_numpy(dtype=bool)
+        as_number[exponent[written]] = True
     bad_length = ~np.isin(length, (15, 18))
     chars = np.zeros(len(ids), dtype=bool)
     bad_date = np.ones(len(ids), dtype=bool)
     bad_check = np.zeros(len(ids), dtype=bool)
+    born_at = np.full(len(ids), np.datetime64("NaT", "ns"), dtype="datetime64[ns]")
     for size in (18, 15):
         rows = np.flatnonzero(length == size)
         if not len(rows):
@@ -90,13 +96,14 @@ def check(raw: pd.Series) -> Checked:
         chars[rows] = ok  # 88 is 'X'
         born = from_parts(*(pd.Series(np.where(ok, part, np.nan)) for part in _birth_parts(value, size)))
         bad_date[rows] = born.isna().to_numpy()
+        born_at[rows] = born.to_numpy()
         if size == 18:
             expected = _CHECK_POINTS[(value[:, :17] @ _WEIGHTS) % 11]
             bad_check[rows] = ok & ~bad_date[rows] & (points[:, 17] != expected)
     masks = [as_number, bad_length, ~chars, bad_date, bad_check]
     codes = ["stored-as-number", "length", "characters", "date", "check-digit"]
     problems = pd.Series(np.select(masks, codes, default=""), index=raw.index, dtype="str").mask(ids.isna())
-    return Checked(ids, problems)
+    return Checked(ids, problems, pd.Series(born_at, index=raw.index))
 
 
 def problem(raw: pd.Series) -> pd.Series:
@@ -115,15 +122,7 @@ def valid(raw: pd.Series, checked: Checked | None = None) -> pd.Series:
 def birth(raw: pd.Series, checked: Checked | None = None) -> pd.Series:
     """Birth date inside each valid number (datetime64[ns]); NaT otherwise."""
     checked = checked or check(raw)
-    ok = checked.valid.to_numpy()
-    texts = checked.ids.to_numpy(dtype=object)
-    parts = [np.full(len(texts), np.nan) for _ in range(3)]
-    for size in (18, 15):
-        rows = np.flatnonzero(ok & (checked.ids.str.len().to_numpy(dtype=float, na_value=0) == size))
-        if len(rows):
-            for whole, part in zip(parts, _birth_parts(_digits(texts[rows], size)[2], size)):
-                whole[rows] = part
-    return from_parts(*(pd.Series(p, index=raw.index) for p in parts))
+    return checked.born.where(checked.valid.to_numpy())
 
 
 def sex(raw: pd.Series, checked: Checked | None = None) -> pd.Series:
