@@ -385,29 +385,23 @@ def _person(rule: Rule, ctx: expr.Context, table: Table, eligible: pd.Series, la
     hit, spared = when & ~exempt, when & exempt
     found = []
     if hit.any():
-        rows = table.index[hit.to_numpy()]
+        rows = np.flatnonzero(hit.to_numpy())
         placeholders = _placeholders(rule, ctx, rows)
-        observed = _at(expr.evaluate(rule.observed, ctx), rows) if rule.observed else None
-        for n, i in enumerate(rows):
-            place = _where(table, i)
+        observed = _at(expr.evaluate(rule.observed, ctx), rows) if rule.observed else [None] * len(rows)
+        template = getattr(rule.spec.message, lang)
+        for n, (i, place) in enumerate(zip(rows, _places(table, rows))):
             vals = {k: v[n] for k, v in placeholders.items()}
-            obs = observed[n] if observed is not None else None
-            vals["observed"] = obs
+            vals["observed"] = observed[n]
             found.append(Violation(
-                rule.id, rule.spec.severity, "person", place["township"], place["village"], place["name"],
-                place["file"], place["sheet"], place["row"], _column(table, i, rule.spec.column),
-                render(rule, getattr(rule.spec.message, lang), vals, lang), _json(obs, rule, lang),
+                rule.id, rule.spec.severity, "person", *place, _column(table, i, rule.spec.column),
+                render(rule, template, vals, lang), _json(observed[n], rule, lang),
             ))
     exempted = []
     if spared.any():
-        rows = table.index[spared.to_numpy()]
+        rows = np.flatnonzero(spared.to_numpy())
         evidence = _at(expr.evaluate(rule.evidence, ctx), rows)
-        for n, i in enumerate(rows):
-            place = _where(table, i)
-            exempted.append(Exemption(
-                rule.id, place["township"], place["village"], place["name"], place["file"], place["sheet"],
-                place["row"], _display(evidence[n], None, rule, lang),
-            ))
+        exempted = [Exemption(rule.id, *place, _display(shown, None, rule, lang))
+                    for place, shown in zip(_places(table, rows), evidence)]
     return found, exempted
 
 
@@ -428,16 +422,17 @@ def _group(rule: Rule, keys: list[str], ctx: expr.Context, table: Table, eligibl
     lets = {k: _at(v, failing) for k, v in ctx.values.items() if k in rule.kinds}
     per_village = len(keys) > 1  # a village points at its first row; a township at no single row
     found = []
-    for n, code in enumerate(failing):
-        place = _where(table, int(first_row[code]))
+    template = getattr(rule.spec.message, lang)
+    for n, (code, place) in enumerate(zip(failing, _places(table, first_row[failing]))):
+        township, village, _, file, sheet, row = place
         one_file, one_sheet = files[code] == 1, names[code] == 1
-        village = place["village"] if per_village else None
-        vals = {k: v[n] for k, v in lets.items()} | {"observed": observed[n], "township": place["township"], "village": village}
+        village = village if per_village else None
+        vals = {k: v[n] for k, v in lets.items()} | {"observed": observed[n], "township": township, "village": village}
         found.append(Violation(
-            rule.id, rule.spec.severity, rule.spec.scope, place["township"], village, None,
-            place["file"] if one_file else None, place["sheet"] if one_file and one_sheet else None,
-            place["row"] if one_file and per_village else None, None,
-            render(rule, getattr(rule.spec.message, lang), vals, lang), _json(observed[n], rule, lang),
+            rule.id, rule.spec.severity, rule.spec.scope, township, village, None,
+            file if one_file else None, sheet if one_file and one_sheet else None,
+            row if one_file and per_village else None, None,
+            render(rule, template, vals, lang), _json(observed[n], rule, lang),
         ))
     return found, []
 
@@ -448,13 +443,14 @@ def _at(value: Any, positions: Any) -> list[Any]:
     return [value] * len(positions)
 
 
-def _where(table: Table, i: int) -> dict[str, Any]:
+def _places(table: Table, rows: np.ndarray) -> list[tuple[str | None, str | None, str | None, str, str, int]]:
+    """Township, village, name, file, sheet and Excel row of each of ``rows``, found column by column."""
     # A rule file whose rows are villages (row_label: village) names no person.
     label = table.label if table.label not in ("township", "village") else None
-    names = {k: _clean(table.text[c].array[i]) if c in table.text else None
-             for k, c in (("township", "township"), ("village", "village"), ("name", label))}
-    sheet = table.sheets[int(table.sheet_id[i])]
-    return {**names, "file": sheet.file, "sheet": sheet.name, "row": int(table.row[i])}
+    names = [[_clean(x) for x in table.text[c].array[rows]] if c in table.text else [None] * len(rows)
+             for c in ("township", "village", label)]
+    sheets = [table.sheets[s] for s in table.sheet_id[rows].tolist()]
+    return list(zip(*names, [s.file for s in sheets], [s.name for s in sheets], table.row[rows].tolist()))
 
 
 def _clean(value: Any) -> str | None:
@@ -479,10 +475,15 @@ def _placeholders(rule: Rule, ctx: expr.Context, rows: pd.Index) -> dict[str, li
 # --------------------------------------------------------------------------- presentation of values
 
 
+@functools.lru_cache(maxsize=1024)
+def _template(template: str) -> tuple[tuple[str, str | None, str | None], ...]:
+    return tuple((literal, name, spec) for literal, name, spec, _ in string.Formatter().parse(template))
+
+
 def render(rule: Rule, template: str, vals: dict[str, Any], lang: str) -> str:
     """Fill a message template; placeholders were checked against the rule when it was loaded."""
     parts = []
-    for literal, name, spec, _ in string.Formatter().parse(template):
+    for literal, name, spec in _template(template):
         parts.append(literal)
         if name is not None:
             parts.append(_display(vals.get(name), spec, rule, lang))
