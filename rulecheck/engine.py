@@ -201,7 +201,7 @@ def combine(ruleset: Ruleset, parts: list[Part], as_of: dt.date, lang: str) -> O
     for part in parts:
         for file, rules in part.not_checked.items():
             not_checked.setdefault(file, set()).update(rules)
-    codes: dict[tuple[str, ...], tuple[pd.Series, int]] = {}
+    groupings: dict[tuple[str, ...], _Grouping] = {}
     for rule in ruleset.rules:
         keys = ruleset.spec.groups.get(rule.spec.scope)
         if not keys:
@@ -214,15 +214,19 @@ def combine(ruleset: Ruleset, parts: list[Part], as_of: dt.date, lang: str) -> O
         if table.empty or not sheet_ok.any():
             continue
         ctx = _rule_context(base, rule)
-        if tuple(keys) not in codes:  # the same grouping serves every rule of a scope
-            codes[tuple(keys)] = _group_codes(table, keys)
-        ctx.codes, ctx.groups = codes[tuple(keys)]
+        if tuple(keys) not in groupings:  # the same grouping serves every rule of a scope
+            groupings[tuple(keys)] = _Grouping(table, *_group_codes(table, keys))
+        grouping = groupings[tuple(keys)]
+        ctx.codes, ctx.groups = grouping.codes, grouping.count
         for key, node in rule.lets:
             ctx.values[key] = expr.evaluate(node, ctx)
-        v, e = _group(rule, keys, ctx, table, _eligible(table, sheet_ok), lang)
+        v, e = _group(rule, keys, ctx, grouping, _eligible(table, sheet_ok), lang)
         found += v
         exempted += e
-    townships = summarise(ruleset, table, base) if SUMMARY_SCOPE in ruleset.spec.groups and not table.empty else ()
+    townships = ()
+    if SUMMARY_SCOPE in ruleset.spec.groups and not table.empty:
+        keys = ruleset.spec.groups[SUMMARY_SCOPE]
+        townships = summarise(ruleset, table, base, groupings.get(tuple(keys)) or _Grouping(table, *_group_codes(table, keys)))
     return Outcome(tuple(found), tuple(exempted), {f: tuple(sorted(r)) for f, r in not_checked.items()}, townships)
 
 
@@ -246,13 +250,36 @@ def _group_codes(table: Table, keys: list[str]) -> tuple[pd.Series, int]:
     return codes, int(codes.max()) + 1
 
 
-def summarise(ruleset: Ruleset, table: Table, base: expr.Context) -> tuple[tuple[str | None, tuple[float | None, ...]], ...]:
+@dataclass(frozen=True)
+class _Grouping:
+    """The rows of a scope (villages, townships) numbered by group, and what placing a group's finding needs."""
+
+    table: Table
+    codes: pd.Series  # per row: its group's number
+    count: int
+
+    @functools.cached_property
+    def first_row(self) -> np.ndarray:
+        """Per group: its first row."""
+        return pd.Series(self.table.index, index=self.table.index).groupby(self.codes).min().to_numpy()
+
+    @functools.cached_property
+    def spread(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per group: how many files, and how many sheet names, its rows come from."""
+        # Files and sheet names numbered, so counting them per group is integer work.
+        file_of = pd.Series([s.file for s in self.table.sheets], dtype=object).factorize()[0]
+        name_of = pd.Series([s.name for s in self.table.sheets], dtype=object).factorize()[0]
+        return tuple(pd.Series(of[self.table.sheet_id]).groupby(self.codes).nunique().to_numpy()  # type: ignore[return-value]
+                     for of in (file_of, name_of))
+
+
+def summarise(ruleset: Ruleset, table: Table, base: expr.Context,
+              grouping: _Grouping) -> tuple[tuple[str | None, tuple[float | None, ...]], ...]:
     """The rule file's summary statistics per township; a statistic is blank where a sheet lacks its columns."""
     keys = ruleset.spec.groups[SUMMARY_SCOPE]
     ctx = expr.Context(base.index, base.as_of, dict(base.values), base.lazy, base.raw, base.unreadable, memo=base.memo)
-    ctx.codes, ctx.groups = _group_codes(table, keys)
-    first_row = pd.Series(table.index, index=table.index).groupby(ctx.codes).min()
-    labels = [_clean(table.text[keys[0]].array[int(i)]) for i in first_row]
+    ctx.codes, ctx.groups = grouping.codes, grouping.count
+    labels = [_clean(x) for x in table.text[keys[0]].array[grouping.first_row]]
     columns = []
     for item in ruleset.summary:
         eligible = _eligible(table, _sheet_ok(table, item.needs))
@@ -405,19 +432,14 @@ def _person(rule: Rule, ctx: expr.Context, table: Table, eligible: pd.Series, la
     return found, exempted
 
 
-def _group(rule: Rule, keys: list[str], ctx: expr.Context, table: Table, eligible: pd.Series, lang: str):
+def _group(rule: Rule, keys: list[str], ctx: expr.Context, grouping: _Grouping, eligible: pd.Series, lang: str):
     """Violations of a village or township rule: one per failing group, placed at the group's first row."""
-    codes, index = ctx.codes, pd.RangeIndex(ctx.groups)
+    codes, index, table = grouping.codes, pd.RangeIndex(grouping.count), grouping.table
     group_ok = eligible.groupby(codes).all().reindex(index, fill_value=False)
     failing = np.flatnonzero((_mask(expr.evaluate(rule.when, ctx), index) & group_ok).to_numpy())
     if not len(failing):
         return [], []
-    first_row = pd.Series(table.index, index=table.index).groupby(codes).min().to_numpy()
-    # Files and sheet names numbered, so counting them per group is integer work.
-    file_of = pd.Series([s.file for s in table.sheets], dtype=object).factorize()[0]
-    name_of = pd.Series([s.name for s in table.sheets], dtype=object).factorize()[0]
-    files = pd.Series(file_of[table.sheet_id]).groupby(codes).nunique().to_numpy()
-    names = pd.Series(name_of[table.sheet_id]).groupby(codes).nunique().to_numpy()
+    first_row, (files, names) = grouping.first_row, grouping.spread
     observed = _at(expr.evaluate(rule.observed, ctx), failing) if rule.observed else [None] * len(failing)
     lets = {k: _at(v, failing) for k, v in ctx.values.items() if k in rule.kinds}
     per_village = len(keys) > 1  # a village points at its first row; a township at no single row
