@@ -128,8 +128,8 @@ def _write_outputs(result: Report, format: str, output: Path | None, report: Pat
     from rulecheck.output import atomic_write
 
     lang = result.lang
-    inputs = {Path(f.path).resolve() for f in result.files if Path(f.path).is_file()}
     targets = [p for p in (output, report) if p is not None]
+    inputs = {Path(f.path).resolve() for f in result.files if Path(f.path).is_file()} if targets else set()
     for target in targets:
         if target.resolve() in inputs:
             _fail(t(lang, "output-is-input", path=target))
