@@ -189,20 +189,37 @@ def _date_parts(raw: pd.Series) -> tuple[pd.Series, pd.DataFrame]:
     return parts.pop("text"), parts
 
 
+_TIME_RE, _SPACE_RE, _DATE_RE = re.compile(_TIME), re.compile(_SPACE), re.compile(_DATE)
+_DATE_SEPARATOR = re.compile(r"[年月/.]")
+_NO_DATE = (np.nan, np.nan, np.nan)
+
+
 def _date_frame(raw: pd.Series) -> pd.DataFrame:
-    text = cell_text(raw).str.replace(_TIME, "", regex=True)
-    text = text.str.replace(_SPACE, "", regex=True)
-    dashed = text.str.replace(r"[年月/.]", "-", regex=True).str.replace(r"日$", "", regex=True)
-    digits = dashed.astype(object).str.extract(_DATE)
-    parts = pd.DataFrame({
-        "y": pd.to_numeric(digits["y"]).astype("float64"),
-        "m": pd.to_numeric(digits["m"].fillna(digits["m2"])).astype("float64"),
-        "d": pd.to_numeric(digits["d"].fillna(digits["d2"])).astype("float64"),
-    })
+    cells = cell_text(raw).to_numpy(dtype=object, na_value=None)
+    present = np.flatnonzero(cells != None)  # noqa: E711 - element-wise
+    # One pass per cell with compiled patterns: a chain of pandas .str calls walks the cells once per step.
+    texts = [_SPACE_RE.sub("", _TIME_RE.sub("", x)) for x in cells[present]]
+    text = np.full(len(cells), np.nan, dtype=object)
+    text[present] = texts
+    ymd = np.full((len(cells), 3), np.nan)
+    if texts:
+        ymd[present] = [_ymd(x) for x in texts]
+    parts = pd.DataFrame(ymd, columns=["y", "m", "d"], index=raw.index)
+    text = pd.Series(text, index=raw.index, dtype="str")
     # Excel keeps a typed 1968.10 as the number 1968.1 (see parse_birth).
     parts["tenth"] = is_numeric_cell(raw) & text.str.fullmatch(r"[0-9]{4}\.1").fillna(False).astype(bool)
     parts["text"] = text
     return parts
+
+
+def _ymd(text: str) -> tuple[float, float, float]:
+    """Year, month and day of 'YYYY-M-D', 'YYYY.M', 'YYYY年M月D日', 'YYYYMMDD'…; NaN where absent."""
+    dashed = _DATE_SEPARATOR.sub("-", text)
+    m = _DATE_RE.match(dashed[:-1] if dashed.endswith("日") else dashed)
+    if m is None:
+        return _NO_DATE
+    month, day = m["m"] or m["m2"], m["d"] or m["d2"]
+    return float(m["y"]), float(month) if month else np.nan, float(day) if day else np.nan
 
 
 def parse_date(raw: pd.Series) -> Parsed:
