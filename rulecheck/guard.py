@@ -5,12 +5,13 @@ workbook named ``.csv``, a half-copied download. The first bytes say what a file
 only chooses which files a folder search picks up.
 
 A zip package (xlsx, xlsm, ods) is checked from its central directory before anything is
-inflated (entry count, inflated sizes, compression ratio), its XML parts must have no DTD, and
-every worksheet is scanned for where its cells really are: calamine lays a sheet out as a dense
-grid from A1 to the farthest cell, so two cells at A1 and XFD1048576 would ask for 550 GB and
-abort the process (tafia/calamine issue 693). A sheet whose grid would pass
-``MAX_SHEET_CELLS`` only because of a long blank gap is handed to calamine with the gap closed,
-and the real row numbers are kept beside it.
+inflated (entry count, inflated sizes, compression ratio); its parts are then inflated straight
+from the bytes in memory, and one read whole must match its directory entry's size and CRC-32.
+Its XML parts must have no DTD, and every worksheet is scanned for where its cells really are:
+calamine lays a sheet out as a dense grid from A1 to the farthest cell, so two cells at A1 and
+XFD1048576 would ask for 550 GB and abort the process (tafia/calamine issue 693). A sheet whose
+grid would pass ``MAX_SHEET_CELLS`` only because of a long blank gap is handed to calamine with
+the gap closed, and the real row numbers are kept beside it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import html
 import io
 import re
+import struct
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -90,12 +92,20 @@ class Package:
     sheets: dict[str, SheetPlan] = field(default_factory=dict)
 
 
+class _Book(zipfile.ZipFile):
+    """A package's central directory, read by zipfile, beside the bytes its parts are inflated from."""
+
+    def __init__(self, data: bytes):
+        super().__init__(io.BytesIO(data))
+        self.data = data
+
+
 def open_package(data: bytes) -> Package:
     """Check a zip package before any parser inflates it; raises ReadError naming the bound passed."""
     try:
-        book = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
-        raise ReadError("zip-damaged") from None
+        book = _Book(data)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, NotImplementedError):
+        raise ReadError("zip-damaged") from None  # NotImplementedError: a zip version zipfile does not know
     entries = book.infolist()
     if len(entries) > limits.MAX_ZIP_ENTRIES:
         raise ReadError("zip-entries", count=len(entries), limit=limits.MAX_ZIP_ENTRIES)
@@ -123,7 +133,7 @@ def open_package(data: bytes) -> Package:
     return _plan_sheets(book, data)
 
 
-def _package_kind(book: zipfile.ZipFile, names: set[str]) -> str:
+def _package_kind(book: _Book, names: set[str]) -> str:
     if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
         return "xlsx"
     if "content.xml" in names and "mimetype" in names:
@@ -138,13 +148,59 @@ def _package_kind(book: zipfile.ZipFile, names: set[str]) -> str:
     raise ReadError("not-a-spreadsheet", what=Term("what-zip"))
 
 
-def _read(book: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
-    """Up to ``limit`` inflated bytes of an entry; a damaged entry is a damaged file."""
+def _read(book: _Book, info: zipfile.ZipInfo, limit: int) -> bytes:
+    """Up to ``limit`` inflated bytes of an entry, inflated straight from the package's bytes; a damaged entry is a damaged file.
+
+    At least ``_READ_AHEAD`` bytes more are inflated, as zipfile did, reading ahead, so damage
+    there is found as it was. An entry that ends within them is inflated whole and must come out
+    at the size and CRC-32 its directory entry gives; a longer one must have all of them.
+    """
+    raw = _entry_bytes(book.data, info)
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return _read_other(book, info, limit)  # bzip2, lzma: calamine refuses them later, as before
+    whole = info.file_size < limit + _READ_AHEAD
+    want = info.file_size + 1 if whole else limit + _READ_AHEAD  # a byte past the declared size shows a lying directory
+    if info.compress_type == zipfile.ZIP_STORED:
+        out = bytes(raw[:want])
+    else:
+        try:
+            # A partial read is fed four bytes a byte, more than any encoder spends: zlib copies
+            # the input it leaves, and the rest of a long part need not be copied for its head.
+            out = zlib.decompressobj(-zlib.MAX_WBITS).decompress(raw if whole else raw[:4 * want], want)
+        except zlib.error:
+            raise ReadError("zip-damaged") from None
+    if len(out) != (info.file_size if whole else want) or whole and zlib.crc32(out) != info.CRC:
+        raise ReadError("zip-damaged")
+    return out[:limit]
+
+
+_LOCAL_HEADER = struct.Struct("<4s2xH18xHH")  # signature, flags, name length, extra length
+_READ_AHEAD = 4096  # zipfile.ZipExtFile.MIN_READ_SIZE
+
+
+def _entry_bytes(data: bytes, info: zipfile.ZipInfo) -> memoryview:
+    """An entry's stored bytes, found through its local header and checked as zipfile checks them."""
+    start = info.header_offset
+    if start < 0 or start + _LOCAL_HEADER.size > len(data):
+        raise ReadError("zip-damaged")
+    signature, flags, name_length, extra_length = _LOCAL_HEADER.unpack_from(data, start)
+    start += _LOCAL_HEADER.size
+    name = data[start:start + name_length].decode("utf-8" if flags & 0x800 else "cp437", errors="replace")
+    # Flag bits 5 and 6: patched data, strong encryption (bit 0, encryption, is refused before any read).
+    if signature != b"PK\x03\x04" or name != info.orig_filename or info.flag_bits & 0x60:
+        raise ReadError("zip-damaged")
+    start += name_length + extra_length
+    return memoryview(data)[start:start + info.compress_size]
+
+
+def _read_other(book: _Book, info: zipfile.ZipInfo, limit: int) -> bytes:
+    """An entry compressed some other way, read through zipfile as every entry was before."""
     try:
         with book.open(info) as part:
             return part.read(limit)
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
-        # RuntimeError: an entry that wants a password; NotImplementedError: an unknown compression.
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError):
+        # RuntimeError: an entry that wants a password; NotImplementedError: an unknown compression;
+        # ValueError: a local header whose name is not UTF-8 though it says so.
         raise ReadError("zip-damaged") from None
 
 
@@ -161,7 +217,7 @@ _PI_OR_COMMENT = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->)", re.S)
 _FIRST_READ = 1024  # the root element of an Office part starts within a few hundred bytes
 
 
-def _check_prolog(book: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+def _check_prolog(book: _Book, info: zipfile.ZipInfo) -> None:
     """Refuse a part with a DTD: it may only stand before the root element, so read just that far."""
     size = _FIRST_READ
     while True:
@@ -192,11 +248,18 @@ def _prolog_verdict(part: str, head: bytes, complete: bool) -> bool:
 # --------------------------------------------------------------------------- worksheets
 
 _SHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$")
-# Cells far from A1, in any form an XML parser accepts: a column of two or more letters, or a row
-# number of five or more digits. Absent from a township's slate, so the common case costs one
-# search; without them the grid is at most Z9999, or placed by counting and so bounded by the
-# part's size. (It also matches the end of a longer attribute name: that only costs the full scan.)
-_FAR = re.compile(rb"""r\s*=\s*["'](?:[A-Z]{2}|[A-Z]?[0-9]{5})""")
+# Cells far from A1, in any form an XML parser accepts: r\s*=\s*["'](?:[A-Z]{2}|[A-Z]?[0-9]{5}), a
+# column of two or more letters or a row number of five or more digits. Absent from a township's
+# slate, so the common case costs a glance (_glance); without them the grid is at most Z9999, or
+# placed by counting and so bounded by the part's size. The glance maps the sheet to classes
+# (whitespace dropped, ' read as ", every capital as A, every digit as 0, : as <), in which each
+# such attribute reads as one of three fixed strings, and each formula, <f or a prefixed <x:f, as
+# <f: found far faster than a pattern tried at every r. Dropping and merging characters only adds
+# matches, and a false one only costs the full scan; so does the end of a longer attribute name.
+_CLASSES = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789':", b"A" * 26 + b"0" * 10 + b'"<')
+_SPACE = b" \t\n\r\f\v"  # \s in a bytes pattern
+_FAR_IN_CLASSES = re.compile(rb'r="AA|r="00000|r="A00000')  # re finds fixed strings faster than `in`
+_FORMULA_IN_CLASSES = re.compile(rb"f(?<=<f)")  # <f, tried at each f (rare in a sheet), not at each <
 _NEAR_EXTENT = 26 * 9999
 _MIN_CELL_BYTES = 15  # <c><v>1</v></c>: a part smaller than MAX_SHEET_CELLS of these cannot hold more
 # Any form of an r attribute that an XML parser accepts.
@@ -220,7 +283,7 @@ def column_number(letters: bytes | str) -> int:
     return n
 
 
-def _plan_sheets(book: zipfile.ZipFile, data: bytes) -> Package:
+def _plan_sheets(book: _Book, data: bytes) -> Package:
     names: list[dict[str, str]] = []
 
     def name_of(part: str) -> str:
@@ -254,10 +317,11 @@ def _plan_sheets(book: zipfile.ZipFile, data: bytes) -> Package:
 
 def _plan_sheet(name: Callable[[], str], xml: bytes) -> tuple[SheetPlan, bytes | None]:
     """What to know to read one sheet, and its XML rewritten if a blank gap must be closed; or ReadError."""
-    maybe_formulas = b"<f" in xml or b":f" in xml  # <f>, <f t="shared" .../>, or a prefixed <x:f>
-    uncached = _uncached_formulas(xml) if maybe_formulas else ()
     small = len(xml) <= limits.MAX_SHEET_CELLS * _MIN_CELL_BYTES and _NEAR_EXTENT <= limits.MAX_SHEET_CELLS
-    if small and _FAR.search(xml) is None:
+    # A large part is not copied to be glanced at: it takes the full scan anyway.
+    maybe_formulas, far = _glance(xml) if small else (b"<f" in xml or b":f" in xml, True)
+    uncached = _uncached_formulas(xml) if maybe_formulas else ()
+    if not far:
         return SheetPlan(uncached=uncached), None
     refs = _REF.findall(xml)
     cells = [(int(row), column_number(col)) for col, row in refs if col]
@@ -274,6 +338,12 @@ def _plan_sheet(name: Callable[[], str], xml: bytes) -> tuple[SheetPlan, bytes |
     if unplaced_cells > 0 or unplaced_rows > 0 or len(cells) > limits.MAX_SHEET_CELLS:
         raise too_large
     return _close_gaps(xml, uncached, too_large)
+
+
+def _glance(xml: bytes) -> tuple[bool, bool]:
+    """Whether a sheet may hold a formula, and a cell far from A1: never a wrong no."""
+    classes = xml.translate(_CLASSES, _SPACE)
+    return _FORMULA_IN_CLASSES.search(classes) is not None, _FAR_IN_CLASSES.search(classes) is not None
 
 
 def _close_gaps(xml: bytes, uncached: tuple[tuple[int, int], ...], too_large: ReadError) -> tuple[SheetPlan, bytes]:
@@ -381,7 +451,7 @@ def _attributes(tag: bytes) -> dict[str, str]:
     return {k.decode().split(":")[-1]: html.unescape((a or b).decode("utf-8", "replace")) for k, a, b in _ATTRIBUTE.findall(tag)}
 
 
-def _sheet_names(book: zipfile.ZipFile) -> dict[str, str]:
+def _sheet_names(book: _Book) -> dict[str, str]:
     """Worksheet part → the sheet's name as Excel shows it on its tab."""
     try:
         workbook = _read(book, book.getinfo("xl/workbook.xml"), limits.MAX_PART_BYTES)
@@ -401,7 +471,7 @@ def _sheet_names(book: zipfile.ZipFile) -> dict[str, str]:
     return names
 
 
-def _rezip(book: zipfile.ZipFile, replaced: dict[str, bytes]) -> bytes:
+def _rezip(book: _Book, replaced: dict[str, bytes]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as copy:
         for info in book.infolist():

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import struct
+import zipfile
+import zlib
 from pathlib import Path
 
 import openpyxl
@@ -67,6 +70,155 @@ def test_zip_with_a_damaged_part(tmp_path: Path) -> None:
     bad.write_bytes(bytes(data))
     result = run(bad)
     assert result.code == 2 and result.error(bad)
+
+
+# Header fields of a zip entry, at these offsets in its central directory entry; each sits two
+# bytes earlier in the entry's local header.
+_FIELDS = {"version": (6, "<H"), "flags": (8, "<H"), "method": (10, "<H"), "crc": (16, "<I"), "compressed": (20, "<I"),
+           "size": (24, "<I")}
+
+
+def _patched_entry(path: Path, part: str, target: Path, *, local: bool = True, **fields: int) -> Path:
+    """A copy of a zip with fields of one entry overwritten in its directory entry (and its local header)."""
+    data = bytearray(path.read_bytes())
+    name, at, seen = part.encode(), 0, 0
+    while (at := data.find(name, at + 1)) > 0:
+        for header, signature, shift in ((at - 46, b"PK\x01\x02", 0), (at - 30, b"PK\x03\x04", 2)):
+            if data[header:header + 4] == signature and (local or not shift):
+                seen += 1
+                for field, value in fields.items():
+                    offset, layout = _FIELDS[field]
+                    struct.pack_into(layout, data, header + offset - shift, value)
+    assert seen == 1 + local
+    target.write_bytes(bytes(data))
+    return target
+
+
+def _entry(path: Path, part: str) -> zipfile.ZipInfo:
+    with zipfile.ZipFile(path) as package:
+        return package.getinfo(part)
+
+
+def test_stored_workbook_is_read(tmp_path: Path) -> None:
+    """Parts stored without compression, as some tools write them, are read like deflated ones."""
+    slate = zip_with(tmp_path / "stored.xlsx", xlsx_parts(good_slate(tmp_path, "source.xlsx")), zipfile.ZIP_STORED)
+    assert {info.compress_type for info in zipfile.ZipFile(slate).infolist()} == {zipfile.ZIP_STORED}
+    assert_good_checked(run(slate), slate)
+
+
+def test_zip64_workbook_is_read(tmp_path: Path) -> None:
+    """Parts whose local headers carry zip64 extra fields, so their data starts further on."""
+    slate = tmp_path / "zip64.xlsx"
+    with zipfile.ZipFile(slate, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in xlsx_parts(good_slate(tmp_path, "source.xlsx")).items():
+            with package.open(name, "w", force_zip64=True) as part:
+                part.write(data)
+    data = slate.read_bytes()
+    assert all(struct.unpack_from("<H", data, info.header_offset + 28)[0] for info in zipfile.ZipFile(slate).infolist())
+    assert_good_checked(run(slate), slate)
+
+
+# A part calamine never reads unless the workbook points at it, but whose prolog guard checks: long
+# enough that only its head is inflated.
+TABLE = "xl/tables/table1.xml"
+LONG_TABLE = '<?xml version="1.0"?><table xmlns="x">' + "".join(f'<c n="{i}"/>' for i in range(20_000)) + "</table>"
+
+
+@pytest.mark.parametrize("part", [SHEET, "xl/workbook.xml", TABLE])
+def test_truncated_deflate_stream(tmp_path: Path, part: str) -> None:
+    """A part whose deflate stream stops short of its end, the directory intact: damaged, whether read whole or in part."""
+    source = patched_xlsx(good_slate(tmp_path, "source.xlsx"), tmp_path / "whole.xlsx", {TABLE: LONG_TABLE})
+    assert_good_checked(run(source), source, rows=3)
+    assert _entry(source, part).compress_size > 100
+    bad = _patched_entry(source, part, tmp_path / "cut.xlsx", compressed=16)
+    source.unlink()
+    check_bad(tmp_path, bad, "不完整或已损坏")
+
+
+def test_damage_just_past_the_head_of_a_long_part(tmp_path: Path) -> None:
+    """Its prolog check inflates the first 1 KiB, and reads ahead 4 KiB as zipfile did: damage at 2 KB is found."""
+    text = LONG_TABLE.encode()
+    deflate = zlib.compressobj(0, zlib.DEFLATED, -15)  # stored blocks: the second starts after 2,000 bytes
+    stream = bytearray(deflate.compress(text[:2000]) + deflate.flush(zlib.Z_FULL_FLUSH))
+    second = len(stream)
+    stream += deflate.compress(text[2000:]) + deflate.flush()
+    assert zlib.decompress(bytes(stream), -15) == text
+    stream[second + 3] ^= 0xFF  # the second block's length check (NLEN)
+    source = zip_with(tmp_path / "stored.xlsx", {**xlsx_parts(good_slate(tmp_path, "source.xlsx")), TABLE: bytes(stream)},
+                      zipfile.ZIP_STORED)
+    bad = _patched_entry(source, TABLE, tmp_path / "damaged.xlsx", method=zipfile.ZIP_DEFLATED, crc=zlib.crc32(text),
+                         size=len(text))
+    source.unlink()
+    check_bad(tmp_path, bad, "不完整或已损坏")
+
+
+def test_stored_part_shorter_than_its_size(tmp_path: Path) -> None:
+    parts = xlsx_parts(good_slate(tmp_path, "source.xlsx"))
+    source = zip_with(tmp_path / "stored.xlsx", parts, zipfile.ZIP_STORED)
+    bad = _patched_entry(source, SHEET, tmp_path / "short.xlsx", compressed=_entry(source, SHEET).compress_size - 100)
+    source.unlink()
+    check_bad(tmp_path, bad, "不完整或已损坏")
+
+
+@pytest.mark.parametrize("part", [SHEET, "xl/workbook.xml"])
+def test_part_with_an_unknown_compression_method(tmp_path: Path, part: str) -> None:
+    source = good_slate(tmp_path, "source.xlsx")
+    bad = _patched_entry(source, part, tmp_path / "method.xlsx", method=99)
+    source.unlink()
+    check_bad(tmp_path, bad, "不完整或已损坏")
+
+
+@pytest.mark.parametrize("flags", [0x20, 0x40])  # compressed patched data; strong encryption
+def test_part_in_a_form_zip_readers_do_not_know(tmp_path: Path, flags: int) -> None:
+    source = good_slate(tmp_path, "source.xlsx")
+    bad = _patched_entry(source, SHEET, tmp_path / "flags.xlsx", flags=flags)
+    source.unlink()
+    check_bad(tmp_path, bad, "不完整或已损坏")
+
+
+def test_parts_compressed_with_bzip2(tmp_path: Path) -> None:
+    """A method zipfile inflates but calamine does not: guard checks the parts, calamine refuses the file."""
+    bad = zip_with(tmp_path / "bzip2.xlsx", xlsx_parts(good_slate(tmp_path, "source.xlsx")), zipfile.ZIP_BZIP2)
+    check_bad(tmp_path, bad, "工作簿已损坏")
+
+
+@pytest.mark.parametrize(("part", "fields"), [
+    (SHEET, {"crc": 0}),
+    ("xl/workbook.xml", {"crc": 0}),  # a part small enough to be inflated whole for its prolog check
+    (SHEET, {"size": 10**6}),  # the directory overstates the size (understating it: test_faults_hostile.py)
+])
+def test_part_that_does_not_match_its_directory_entry(tmp_path: Path, part: str, fields: dict[str, int]) -> None:
+    source = good_slate(tmp_path, "source.xlsx")
+    bad = _patched_entry(source, part, tmp_path / "mismatch.xlsx", **fields)
+    source.unlink()
+    check_bad(tmp_path, bad, "不完整或已损坏")
+
+
+def test_local_header_names_another_part(tmp_path: Path) -> None:
+    data = good_slate(tmp_path, "source.xlsx").read_bytes()
+    (tmp_path / "source.xlsx").unlink()
+    at = next(i for i in range(len(data)) if data.startswith(b"PK\x03\x04", i) and data[i + 30:].startswith(SHEET.encode()))
+    bad = tmp_path / "renamed.xlsx"
+    bad.write_bytes(data[:at + 30] + b"X" + data[at + 31:])
+    check_bad(tmp_path, bad, "不完整或已损坏")
+
+
+def test_directory_pointing_before_the_file_start(tmp_path: Path) -> None:
+    """Entry offsets that, once the directory's own offset is accounted for, fall before byte 0."""
+    data = bytearray(good_slate(tmp_path, "source.xlsx").read_bytes())
+    (tmp_path / "source.xlsx").unlink()
+    end = data.rfind(b"PK\x05\x06")
+    struct.pack_into("<I", data, end + 16, struct.unpack_from("<I", data, end + 16)[0] + 10**6)
+    bad = tmp_path / "offsets.xlsx"
+    bad.write_bytes(bytes(data))
+    check_bad(tmp_path, bad, "不完整或已损坏")
+
+
+def test_zip_needing_a_newer_zip_version(tmp_path: Path) -> None:
+    source = good_slate(tmp_path, "source.xlsx")
+    bad = _patched_entry(source, SHEET, tmp_path / "version.xlsx", local=False, version=64)
+    source.unlink()
+    check_bad(tmp_path, bad, "不完整或已损坏")
 
 
 def test_encrypted_workbook(tmp_path: Path) -> None:

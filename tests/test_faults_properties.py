@@ -9,6 +9,7 @@ own formatting, the reader on arbitrary bytes and the rule loader on arbitrary t
 from __future__ import annotations
 
 import datetime as dt
+import re
 import string
 import tempfile
 from pathlib import Path
@@ -160,6 +161,35 @@ def test_read_file_on_any_table_raises_only_its_own_error(rows: list[list[str]])
             return
         for sheet in read.sheets:
             assert sheet.skipped >= 0 and sheet.frame["_row"].is_monotonic_increasing
+
+
+# What a sheet's one-pass glance stands for (guard._glance): a cell far from A1 in any form an XML
+# parser accepts, and a formula element, prefixed or not. A wrong "no" would let calamine lay out a
+# huge grid, or show a formula without its value as a blank.
+FAR_CELL = re.compile(rb"""r\s*=\s*["'](?:[A-Z]{2}|[A-Z]?[0-9]{5})""")
+FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s/>]")
+JUNK = st.binary(max_size=12) | st.sampled_from([b"", b"<c ", b"<x:c ", b'<row r="7">', b" s=\"1\"", b"<v>12345</v>"])
+SPACES = st.from_regex(rb"\A\s{0,3}\Z")
+
+
+@given(JUNK, st.sampled_from([b"r", b"x:r", b"ref"]), SPACES, SPACES, st.sampled_from([b'"', b"'"]),
+       st.from_regex(rb"\A[A-Z]{0,3}[0-9]{0,8}\Z"), st.sampled_from([b"", b"x:", b"ns-1.a:"]),
+       st.sampled_from([b"", b">", b"/", b" ", b"\n", b"x"]), JUNK)
+def test_sheet_glance_never_misses(before: bytes, name: bytes, space1: bytes, space2: bytes, quote: bytes, ref: bytes,
+                                   prefix: bytes, after_f: bytes, after: bytes) -> None:
+    xml = before + name + space1 + b"=" + space2 + quote + ref + quote + b"<" + prefix + b"f" + after_f + after
+    formula, far = guard._glance(xml)
+    assert far or not FAR_CELL.search(xml)
+    assert formula or not FORMULA.search(xml)
+
+
+def test_sheet_glance_passes_a_plain_sheet() -> None:
+    xml = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet><dimension ref="A1:Z9999"/><sheetData>'
+           b'<row r="9999"><c r="A9999" t="s"><v>12345</v></c><c r = \'Z1\'><v>1</v></c></row></sheetData></worksheet>')
+    assert guard._glance(xml) == (False, False)
+    assert guard._glance(xml.replace(b"Z1", b"AA1")) == (False, True)
+    assert guard._glance(xml.replace(b"Z1", b"Z10000")) == (False, True)
+    assert guard._glance(xml.replace(b"<v>1</v>", b"<x:f>A1</x:f><v>1</v>")) == (True, False)
 
 
 # --------------------------------------------------------------------------- the rule loader on arbitrary text
