@@ -251,24 +251,26 @@ _SHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$")
 # Cells far from A1, in any form an XML parser accepts: r\s*=\s*["'](?:[A-Z]{2}|[A-Z]?[0-9]{5}), a
 # column of two or more letters or a row number of five or more digits. Absent from a township's
 # slate, so the common case costs a glance (_glance); without them the grid is at most Z9999, or
-# placed by counting and so bounded by the part's size. The glance maps the sheet to classes
-# (whitespace dropped, ' read as ", every capital as A, every digit as 0, : as <), in which each
-# such attribute reads as one of three fixed strings, and each formula, <f or a prefixed <x:f, as
-# <f: found far faster than a pattern tried at every r. Dropping and merging characters only adds
+# placed by counting and so bounded by the part's size. Column letters may be lower case: calamine
+# reads r="zz5000" as ZZ5000. The glance maps the sheet to classes (whitespace dropped, ' read as ",
+# every letter as A but r and f, every digit as 0, : as <), in which each such attribute reads as
+# r=" and two letters (A, r or f) or five digits, and each formula, <f or a prefixed <x:f, as <f:
+# found far faster than a pattern tried at every r. Dropping and merging characters only adds
 # matches, and a false one only costs the full scan; so does the end of a longer attribute name.
-_CLASSES = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789':", b"A" * 26 + b"0" * 10 + b'"<')
+_LETTERS = bytes(c for c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" if c not in b"rf")
+_CLASSES = bytes.maketrans(_LETTERS + b"0123456789':", b"A" * len(_LETTERS) + b"0" * 10 + b'"<')
 _SPACE = b" \t\n\r\f\v"  # \s in a bytes pattern
-_FAR_IN_CLASSES = re.compile(rb'r="AA|r="00000|r="A00000')  # re finds fixed strings faster than `in`
+_FAR_IN_CLASSES = re.compile(rb'r="(?:[Arf][Arf]|[Arf]?00000)')
 _FORMULA_IN_CLASSES = re.compile(rb"f(?<=<f)")  # <f, tried at each f (rare in a sheet), not at each <
 _NEAR_EXTENT = 26 * 9999
 _MIN_CELL_BYTES = 15  # <c><v>1</v></c>: a part smaller than MAX_SHEET_CELLS of these cannot hold more
 # Any form of an r attribute that an XML parser accepts.
-_REF = _lazy(rb"""\sr\s*=\s*["']([A-Z]{0,3})([0-9]{1,7})["']""")
+_REF = _lazy(rb"""\sr\s*=\s*["']([A-Za-z]{0,3})([0-9]{1,7})["']""")
 _CELL = _lazy(rb"<(?:[\w.-]+:)?c[\s/>]")
 _ROW = _lazy(rb"<(?:[\w.-]+:)?row[\s/>]")
 _CELL_ELEMENT = _lazy(rb"<((?:[\w.-]+:)?c)(\s[^>]*?)?(?:/>|>(.*?)</\1>)", re.S)
 _ROW_REF = _lazy(rb"""(<(?:[\w.-]+:)?row\b[^>]*?\sr\s*=\s*["'])([0-9]+)(["'])""")
-_CELL_REF = _lazy(rb"""(\sr\s*=\s*["'])([A-Z]{1,3})([0-9]{1,7})(["'])""")
+_CELL_REF = _lazy(rb"""(\sr\s*=\s*["'])([A-Za-z]{1,3})([0-9]{1,7})(["'])""")
 _VALUE = _lazy(rb"<(?:[\w.-]+:)?v\s*>")
 _FORMULA = _lazy(rb"<(?:[\w.-]+:)?f[\s/>]")
 _TEXT_TYPE = _lazy(rb"""\st\s*=\s*["'](?:str|inlineStr)["']""")
@@ -276,9 +278,9 @@ SHOWN_DROPPED = 5
 
 
 def column_number(letters: bytes | str) -> int:
-    """Excel column letters → 1-based number (A → 1, XFD → 16384)."""
+    """Excel column letters, of either case, → 1-based number (A → 1, XFD → 16384)."""
     n = 0
-    for ch in letters.encode() if isinstance(letters, str) else letters:
+    for ch in (letters.encode() if isinstance(letters, str) else letters).upper():
         n = n * 26 + ch - 64
     return n
 
