@@ -254,7 +254,8 @@ _SHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$")
 # placed by counting and so bounded by the part's size. Column letters may be lower case: calamine
 # reads r="zz5000" as ZZ5000. The glance maps the sheet to classes (whitespace dropped, ' read as ",
 # every letter as A but r and f, every digit as 0, : as <), in which each such attribute reads as
-# r=" and two letters (A, r or f) or five digits, and each formula, <f or a prefixed <x:f, as <f:
+# r=" and two letters (A, r or f) or five digits (glanced from <sheetData> on: the root element's
+# xmlns:r="http…" would read as far), and each formula, <f or a prefixed <x:f, as <f:
 # found far faster than a pattern tried at every r. Dropping and merging characters only adds
 # matches, and a false one only costs the full scan; so does the end of a longer attribute name.
 _LETTERS = bytes(c for c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" if c not in b"rf")
@@ -344,7 +345,9 @@ def _plan_sheet(name: Callable[[], str], xml: bytes) -> tuple[SheetPlan, bytes |
 
 def _glance(xml: bytes) -> tuple[bool, bool]:
     """Whether a sheet may hold a formula, and a cell far from A1: never a wrong no."""
-    classes = xml.translate(_CLASSES, _SPACE)
+    # Cells are inside <sheetData>; before it, the root's xmlns:r="http://…" would read as far.
+    start = xml.find(b"sheetData")
+    classes = (xml[start:] if start > 0 else xml).translate(_CLASSES, _SPACE)
     return _FORMULA_IN_CLASSES.search(classes) is not None, _FAR_IN_CLASSES.search(classes) is not None
 
 
