@@ -350,14 +350,11 @@ def _is_str(cells: np.ndarray) -> np.ndarray:
 
 def _blank(cells: np.ndarray) -> np.ndarray:
     """Which cells hold nothing: None, NaN, or text that is empty or only whitespace."""
-    blank = pd.isna(cells)
     flat = cells.ravel()
-    text = np.flatnonzero(_is_str(flat))
-    strings = flat[text]
-    empty = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings)) == 0
-    empty |= np.fromiter(map(str.isspace, strings), dtype=bool, count=len(strings))
-    blank.ravel()[text[empty]] = True
-    return blank
+    blank = pd.isna(flat) | (flat == "")  # calamine gives "" for an empty cell inside the used range
+    rest = np.flatnonzero(~blank)
+    blank[rest[np.fromiter((isinstance(x, str) and x.isspace() for x in flat[rest]), dtype=bool, count=len(rest))]] = True
+    return blank.reshape(cells.shape)
 
 
 def _grid(rows: list[list[object]], width: int) -> np.ndarray:
