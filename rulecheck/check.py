@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import multiprocessing
 import os
 from collections import Counter
@@ -14,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from rulecheck import __version__
-from rulecheck.engine import Outcome, Part, combine, compact, rows
+from rulecheck.engine import Outcome, Part, combine, rows
 from rulecheck.masking import mask_report
 from rulecheck.messages import t
 from rulecheck.model import (
@@ -230,12 +229,7 @@ _job: _Job | None = None
 
 def _run_inherited(batch: list[Path]) -> tuple[list[FileResult], dict[str | None, Part]]:
     assert _job is not None  # set before the pool forks
-    return _in_worker(_job, batch)
-
-
-def _in_worker(job: _Job, batch: list[Path]) -> tuple[list[FileResult], dict[str | None, Part]]:
-    results, parts = job(batch)
-    return results, {key: compact(part) for key, part in parts.items()}
+    return _job(batch)
 
 
 def _map(job: _Job, batches: list[list[Path]], workers: int) -> Iterator[tuple[list[FileResult], dict[str | None, Part]]]:
@@ -249,7 +243,7 @@ def _map(job: _Job, batches: list[list[Path]], workers: int) -> Iterator[tuple[l
         _job = job
         context, fn = multiprocessing.get_context("fork"), _run_inherited
     else:
-        context, fn = multiprocessing.get_context(), functools.partial(_in_worker, job)
+        context, fn = multiprocessing.get_context(), job
     try:
         with ProcessPoolExecutor(min(workers, len(batches)), mp_context=context) as pool:
             yield from pool.map(fn, batches)

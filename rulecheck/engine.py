@@ -261,7 +261,10 @@ class _Grouping:
     @functools.cached_property
     def first_row(self) -> np.ndarray:
         """Per group: its first row."""
-        return pd.Series(self.table.index, index=self.table.index).groupby(self.codes).min().to_numpy()
+        first = np.empty(self.count, dtype=np.int64)
+        rows = np.arange(len(self.codes))
+        first[self.codes.to_numpy()[::-1]] = rows[::-1]  # written last, so kept: each group's first row
+        return first
 
     @functools.cached_property
     def spread(self) -> tuple[np.ndarray, np.ndarray]:
@@ -269,7 +272,7 @@ class _Grouping:
         # Files and sheet names numbered, so counting them per group is integer work.
         file_of = pd.Series([s.file for s in self.table.sheets], dtype=object).factorize()[0]
         name_of = pd.Series([s.name for s in self.table.sheets], dtype=object).factorize()[0]
-        return tuple(pd.Series(of[self.table.sheet_id]).groupby(self.codes).nunique().to_numpy()  # type: ignore[return-value]
+        return tuple(expr.group_distinct(self.codes, self.count, of[self.table.sheet_id]).astype(np.int64)  # type: ignore[return-value]
                      for of in (file_of, name_of))
 
 
@@ -283,7 +286,7 @@ def summarise(ruleset: Ruleset, table: Table, base: expr.Context,
     columns = []
     for item in ruleset.summary:
         eligible = _eligible(table, _sheet_ok(table, item.needs))
-        group_ok = eligible.groupby(ctx.codes).all().reindex(range(ctx.groups), fill_value=False)
+        group_ok = pd.Series(expr.group_count(ctx.codes, ctx.groups, ~eligible) == 0)
         value = expr.evaluate(item.value, ctx)
         if not isinstance(value, pd.Series):  # a statistic without an aggregate is the same everywhere
             value = pd.Series(value, index=range(ctx.groups), dtype="float64")
@@ -333,33 +336,9 @@ def _for_groups(ruleset: Ruleset, table: Table, base: expr.Context) -> Table:
     return Table(table.sheet_id, table.row, parsed, unreadable, text, table.sheets, table.label)
 
 
-def compact(part: Part) -> Part:
-    """The part as it travels between processes: text columns as categories, each distinct string once."""
-    table = part.table
-    return replace(part, table=replace(table, parsed={k: _compact(v) for k, v in table.parsed.items()},
-                                       text={k: _compact(v) for k, v in table.text.items()}))
-
-
-def _compact(value: Any) -> Any:
-    if isinstance(value, pd.Series) and (value.dtype == object or pd.api.types.is_string_dtype(value.dtype)):
-        return _Categories(value.astype("category"), value.dtype)
-    return value
-
-
-@dataclass(frozen=True)
-class _Categories:
-    values: pd.Series  # category dtype
-    dtype: Any  # the dtype to give back
-
-
 def _expand(pieces: list[Any]) -> Any:
-    if not isinstance(pieces[0], (pd.Series, _Categories)):
+    if not isinstance(pieces[0], pd.Series):
         return pieces[0]  # a scalar derived field: the same in every batch
-    if any(isinstance(p, _Categories) for p in pieces):
-        dtype = pieces[0].dtype
-        joined = pd.concat([p.values.astype(object) if isinstance(p, _Categories) else p.astype(object) for p in pieces],
-                           ignore_index=True)
-        return joined.astype(dtype)
     return pd.concat(pieces, ignore_index=True)
 
 
@@ -435,7 +414,7 @@ def _person(rule: Rule, ctx: expr.Context, table: Table, eligible: pd.Series, la
 def _group(rule: Rule, keys: list[str], ctx: expr.Context, grouping: _Grouping, eligible: pd.Series, lang: str):
     """Violations of a village or township rule: one per failing group, placed at the group's first row."""
     codes, index, table = grouping.codes, pd.RangeIndex(grouping.count), grouping.table
-    group_ok = eligible.groupby(codes).all().reindex(index, fill_value=False)
+    group_ok = pd.Series(expr.group_count(codes, grouping.count, ~eligible) == 0)
     failing = np.flatnonzero((_mask(expr.evaluate(rule.when, ctx), index) & group_ok).to_numpy())
     if not len(failing):
         return [], []

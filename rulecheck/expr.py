@@ -446,8 +446,13 @@ def _broadcast(ctx: Context, value: Any) -> pd.Series:
     return value if isinstance(value, pd.Series) else pd.Series(value, index=ctx.index)
 
 
+def group_count(codes: pd.Series, groups: int, mask: pd.Series) -> np.ndarray:
+    """Per group 0..groups-1, how many of its rows ``mask`` holds (float64; exact, as every count is an integer)."""
+    return np.bincount(codes.to_numpy(), weights=mask.to_numpy(dtype=np.float64), minlength=groups)
+
+
 def _count(ctx: Context, where: Any = None) -> pd.Series:
-    return _grouped(ctx, _where(ctx, where).astype("float64"), "sum", fill=0.0)
+    return pd.Series(group_count(ctx.codes, ctx.groups, _where(ctx, where)))
 
 
 def _share(ctx: Context, cond: Any, where: Any = None) -> pd.Series:
@@ -479,7 +484,17 @@ def _extreme(how: str) -> Callable[..., pd.Series]:
 def _distinct(ctx: Context, values: Any, where: Any = None) -> pd.Series:
     """How many different values the group's rows (matching the filter) hold; missing values do not count."""
     values = _broadcast(ctx, values).where(_where(ctx, where))
-    return values.groupby(ctx.codes).nunique().reindex(range(ctx.groups), fill_value=0).astype("float64")
+    return pd.Series(group_distinct(ctx.codes, ctx.groups, values))
+
+
+def group_distinct(codes: pd.Series, groups: int, values: pd.Series | np.ndarray) -> np.ndarray:
+    """Per group 0..groups-1, how many different values its rows hold, missing ones not counted (float64)."""
+    numbered, uniques = pd.factorize(values, use_na_sentinel=True)
+    group, numbered = codes.to_numpy()[numbered >= 0], numbered[numbered >= 0]
+    # Rows come file by file, so runs of one (group, value) are common: their first rows are enough.
+    starts = np.flatnonzero(np.diff(group, prepend=-1) | np.diff(numbered, prepend=-1))
+    pairs = pd.unique(group[starts] * (len(uniques) + 1) + numbered[starts])  # each (group, value) once
+    return np.bincount(pairs // (len(uniques) + 1), minlength=groups).astype(np.float64)
 
 
 def _any(ctx: Context, cond: Any, where: Any = None) -> pd.Series:
