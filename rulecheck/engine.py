@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import string
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -100,33 +100,47 @@ def stack(ruleset: Ruleset, sheets: list[Sheet]) -> Table:
     memo: dict[Any, tuple[Any, Any]] = {}
     parsed, unreadable = parse_columns(ruleset.columns, raw, memo)
     # A text column's parsed value is its cell text already; other columns' text is made when a rule reads it.
-    text = _Lazy({key: parsed[key] for key in columns if ruleset.columns[key].type == "text"},
-                 lambda key: values.distinct(values.cell_text, raw[key]), columns)
+    text = _CellText({key: parsed[key] for key in columns if ruleset.columns[key].type == "text"}, raw[columns])
     return Table(sheet_id, raw["_row"].to_numpy(dtype=np.int64), parsed, unreadable, text, infos,
                  ruleset.spec.ruleset.row_label, memo)
 
 
-class _Lazy(Mapping[str, pd.Series]):
-    """Columns made on first use, then kept."""
+class _CellText(Mapping[str, pd.Series]):
+    """Each column's cell text, made on first use and kept; narrowed to some rows by ``at``."""
 
-    def __init__(self, ready: dict[str, pd.Series], make: Callable[[str], pd.Series], keys: list[str]):
-        self._done, self._make, self._keys = dict(ready), make, tuple(keys)
+    def __init__(self, ready: dict[str, pd.Series], cells: pd.DataFrame, rows: np.ndarray | None = None):
+        self._done, self._cells, self._rows = dict(ready), cells, rows
+
+    def _column(self, key: str) -> pd.Series:
+        if key not in self._cells:
+            raise KeyError(key)
+        column = self._cells[key]
+        return column if self._rows is None else column.take(self._rows)
 
     def __getitem__(self, key: str) -> pd.Series:
         if key not in self._done:
-            if key not in self._keys:
-                raise KeyError(key)
-            self._done[key] = self._make(key)
+            self._done[key] = values.distinct(values.cell_text, self._column(key))
         return self._done[key]
 
+    def blank(self, key: str) -> pd.Series:
+        """Where the cell text is missing, told from the cells without making the text."""
+        if key in self._done:
+            return self._done[key].isna()
+        column = self._column(key)
+        return pd.Series(values.blank_cells(column.to_numpy(dtype=object)), index=column.index)
+
+    def at(self, rows: np.ndarray) -> _CellText:
+        """The columns at some rows of the whole table: those made are taken, the rest made there when asked."""
+        return _CellText({k: v.take(rows) for k, v in self._done.items()}, self._cells, rows)
+
     def __contains__(self, key: object) -> bool:
-        return key in self._keys  # without making the column
+        return key in self._cells  # without making the column
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._keys)
+        return iter(self._cells.columns)
 
     def __len__(self) -> int:
-        return len(self._keys)
+        return len(self._cells.columns)
 
 
 def parse_columns(specs: dict[str, ColumnSpec], raw: pd.DataFrame, memo: dict | None = None,
@@ -392,8 +406,9 @@ def _person(rule: Rule, ctx: expr.Context, table: Table, eligible: pd.Series, la
     found = []
     if hit.any():
         rows = np.flatnonzero(hit.to_numpy())
-        placeholders = _placeholders(rule, ctx, rows)
-        observed = _at(expr.evaluate(rule.observed, ctx), rows) if rule.observed else [None] * len(rows)
+        at = ctx.at(rows)
+        placeholders = _placeholders(rule, at, rows)
+        observed = _at(expr.evaluate(rule.observed, at), rows) if rule.observed else [None] * len(rows)
         template = getattr(rule.spec.message, lang)
         for n, (i, place) in enumerate(zip(rows, _places(table, rows))):
             vals = {k: v[n] for k, v in placeholders.items()}
@@ -405,7 +420,7 @@ def _person(rule: Rule, ctx: expr.Context, table: Table, eligible: pd.Series, la
     exempted = []
     if spared.any():
         rows = np.flatnonzero(spared.to_numpy())
-        evidence = _at(expr.evaluate(rule.evidence, ctx), rows)
+        evidence = _at(expr.evaluate(rule.evidence, ctx.at(rows)), rows)
         exempted = [Exemption(rule.id, *place, _display(shown, None, rule, lang))
                     for place, shown in zip(_places(table, rows), evidence)]
     return found, exempted

@@ -314,6 +314,22 @@ class Context:
             self.values[name] = self.lazy[name]()
         return self.values[name]
 
+    def at(self, rows: np.ndarray) -> Context:
+        """The row values at some rows only, made there: what a person rule's findings need.
+
+        Derived fields come from this context (made once for every row); cell text, which a
+        finding's observed value often reads, is made for these rows alone.
+        """
+        size = len(self.index)
+
+        def take(value: Any) -> Any:
+            return value.take(rows) if isinstance(value, pd.Series) and len(value) == size else value
+
+        raw = self.raw.at(rows) if hasattr(self.raw, "at") else {k: take(v) for k, v in self.raw.items()}
+        return Context(self.index[rows], self.as_of, {k: take(v) for k, v in self.values.items()},
+                       {k: (lambda k=k: take(self.lookup(k))) for k in self.lazy}, raw,
+                       {k: take(v) for k, v in self.unreadable.items()})
+
     def memoised(self, kind: str, of: pd.Series, compute: Callable[[], Any]) -> Any:
         """``compute()`` once per kind and Series object (kept alive here, so its id stays its own)."""
         key = (kind, id(of))
@@ -412,7 +428,8 @@ def _id(attr: str) -> Callable[..., Any]:
 
 
 def _blank(ctx: Context, column: str) -> pd.Series:
-    return ctx.raw[column].isna()
+    text = ctx.raw
+    return text.blank(column) if hasattr(text, "blank") else text[column].isna()
 
 
 def _unreadable(ctx: Context, column: str) -> pd.Series:

@@ -22,7 +22,7 @@ import pandas as pd
 from rulecheck import guard, limits
 from rulecheck.raw import RawSheet, ReadError, Term
 from rulecheck.ruleset import ColumnSpec, Ruleset
-from rulecheck.values import fold_text
+from rulecheck.values import blank_cells, fold_text
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 SUFFIXES = WORKBOOK_SUFFIXES + (".csv",)
@@ -303,7 +303,7 @@ def _sheet(file: str, raw: RawSheet, at: int, matched: dict[int, str], ruleset: 
     _check_formulas(raw, at, set(seen.values()))
     cells = _grid(rows[at + 1:], width)
     # A cell counts only if it holds something other than whitespace.
-    blank = _blank(cells)
+    blank = blank_cells(cells)
     cells[blank] = None
     filled = ~blank.all(axis=1)
     numbers = (np.arange(len(cells)) + header_row + 1 if raw.row_numbers is None
@@ -346,15 +346,6 @@ def _index(columns: tuple[str, ...]) -> pd.Index:
 
 def _is_str(cells: np.ndarray) -> np.ndarray:
     return np.fromiter(map(isinstance, cells, itertools.repeat(str)), dtype=bool, count=len(cells))
-
-
-def _blank(cells: np.ndarray) -> np.ndarray:
-    """Which cells hold nothing: None, NaN, or text that is empty or only whitespace."""
-    flat = cells.ravel()
-    blank = pd.isna(flat) | (flat == "")  # calamine gives "" for an empty cell inside the used range
-    rest = np.flatnonzero(~blank)
-    blank[rest[np.fromiter((isinstance(x, str) and x.isspace() for x in flat[rest]), dtype=bool, count=len(rest))]] = True
-    return blank.reshape(cells.shape)
 
 
 def _grid(rows: list[list[object]], width: int) -> np.ndarray:

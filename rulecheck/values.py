@@ -102,6 +102,19 @@ def kind_codes(raw: pd.Series) -> np.ndarray:
     return codes
 
 
+def blank_cells(cells: np.ndarray) -> np.ndarray:
+    """Which cells hold nothing: None, NaN, or text that is empty or only whitespace; any shape.
+
+    These are exactly the cells whose ``cell_text`` is missing: NFKC turns no other character
+    into whitespace.
+    """
+    flat = cells.ravel()
+    blank = pd.isna(flat) | (flat == "")  # calamine gives "" for an empty cell inside the used range
+    rest = np.flatnonzero(~blank)
+    blank[rest[np.fromiter((isinstance(x, str) and x.isspace() for x in flat[rest]), dtype=bool, count=len(rest))]] = True
+    return blank.reshape(cells.shape)
+
+
 def fold_text(x: str) -> str:
     """NFKC-normalise a string and remove all whitespace."""
     return re.sub(_SPACE, "", unicodedata.normalize("NFKC", x))
