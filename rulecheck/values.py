@@ -8,6 +8,7 @@ Bad cells never raise: they come back as NA and are flagged "unreadable".
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -54,34 +55,39 @@ def _kind(x: object) -> str:
 
 
 # Columns of one kind are recognised in one C-level pass (infer_dtype); only mixed columns,
-# typically birth dates typed as text, numbers and dates, are dispatched cell by cell.
-_INFERRED_KINDS = {
-    "string": "text", "floating": "number", "integer": "number", "mixed-integer-float": "number",
-    "boolean": "bool", "datetime": "date", "datetime64": "date", "date": "date", "time": "date",
+# typically birth dates typed as text, numbers and dates, are looked at cell by cell.
+BLANK, BOOL, NUMBER, DATE, TEXT = range(5)  # _codes() values
+_KIND_NAMES = np.array(["blank", "bool", "number", "date", "text"], dtype=object)
+_INFERRED_CODES = {
+    "string": TEXT, "floating": NUMBER, "integer": NUMBER, "mixed-integer-float": NUMBER,
+    "boolean": BOOL, "datetime": DATE, "datetime64": DATE, "date": DATE, "time": DATE,
 }
-_TYPE_KINDS = {str: "text", float: "number", int: "number", bool: "bool", type(None): "blank",
-               dt.datetime: "date", dt.date: "date", dt.time: "date", pd.Timestamp: "date"}
+_TYPE_CODES = {str: TEXT, float: NUMBER, int: NUMBER, bool: BOOL, type(None): BLANK,
+               dt.datetime: DATE, dt.date: DATE, dt.time: DATE, pd.Timestamp: DATE}
+_KIND_CODE = {name: code for code, name in enumerate(_KIND_NAMES)}
 
 
-def _kinds(raw: pd.Series) -> pd.Series:
+def _codes(raw: pd.Series) -> np.ndarray:
+    """Per cell the code of its kind: BLANK, BOOL, NUMBER, DATE or TEXT."""
     inferred = pd.api.types.infer_dtype(raw, skipna=True)
     if inferred == "empty":
-        return pd.Series("blank", index=raw.index, dtype=object)
-    kind = _INFERRED_KINDS.get(inferred)
-    if kind is None:
+        return np.zeros(len(raw), dtype=np.int64)
+    code = _INFERRED_CODES.get(inferred)
+    if code is None:
         cells = raw.to_numpy(dtype=object)
-        kinds = np.array([_TYPE_KINDS.get(type(x)) or _kind(x) for x in cells], dtype=object)
-        kinds[(kinds == "number") & raw.isna().to_numpy()] = "blank"  # NaN is a float
+        # Type by type through a dict, at C speed; the rare other types (numpy scalars, NA) one by one.
+        codes = np.fromiter(map(_TYPE_CODES.get, map(type, cells), itertools.repeat(-1)), dtype=np.int64, count=len(cells))
+        odd = np.flatnonzero(codes < 0)
+        if len(odd):
+            codes[odd] = [_KIND_CODE[_kind(x)] for x in cells[odd]]
+        codes[(codes == NUMBER) & raw.isna().to_numpy()] = BLANK  # NaN is a float
     else:
-        kinds = np.full(len(raw), kind, dtype=object)
-        kinds[raw.isna().to_numpy()] = "blank"
-    return pd.Series(kinds, index=raw.index, dtype=object)
+        codes = np.full(len(raw), code, dtype=np.int64)
+        codes[raw.isna().to_numpy()] = BLANK
+    return codes
 
 
 KIND_CODES = 8  # kind_codes() values are below this
-
-
-_KIND_CODE = {"blank": 0, "bool": 1, "number": 2, "date": 3, "text": 4}
 
 
 def kind_codes(raw: pd.Series) -> np.ndarray:
@@ -89,13 +95,8 @@ def kind_codes(raw: pd.Series) -> np.ndarray:
 
     Cells equal in Python (True == 1 == 1.0, -0.0 == 0.0) but read differently get different codes.
     """
-    kind = _INFERRED_KINDS.get(pd.api.types.infer_dtype(raw, skipna=True), "mixed")
-    if kind != "mixed":
-        codes = np.full(len(raw), _KIND_CODE[kind], dtype=np.int64)
-        codes[raw.isna().to_numpy()] = 0
-    else:
-        codes = np.array([_KIND_CODE[k] for k in _kinds(raw)], dtype=np.int64)
-    number = codes == 2
+    codes = _codes(raw)
+    number = codes == NUMBER
     if number.any():
         x = pd.to_numeric(raw[number], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
         codes[np.flatnonzero(number)[(x == 0) & np.signbit(x)]] = 5  # str(-0.0) is '-0.0'
@@ -122,19 +123,19 @@ def fold_text(x: str) -> str:
 
 def cell_text(raw: pd.Series) -> pd.Series:
     """Canonical text of each cell; NA for blank or whitespace-only cells."""
-    kinds = _kinds(raw).to_numpy()
+    kinds = _codes(raw)
     cells = raw.to_numpy(dtype=object)
     out = np.full(len(cells), np.nan, dtype=object)
-    text = kinds == "text"
+    text = kinds == TEXT
     if text.any():
         # pandas' .str.normalize and .str.strip are each this same loop over the cells, with
         # more overhead per cell; one pass does both (and ASCII needs no normalising).
         out[text] = [(x if x.isascii() else unicodedata.normalize("NFKC", x)).strip() for x in map(str, cells[text])]
-    num = (kinds == "number") | (kinds == "date")
+    num = (kinds == NUMBER) | (kinds == DATE)
     if num.any():
         # str(float) is its repr; dates print ISO with a space; drop '.0' and midnight.
         out[num] = pd.Series(cells[num], dtype=object).astype(str).str.replace(r"\.0$| 00:00:00$", "", regex=True).to_numpy()
-    boolean = kinds == "bool"
+    boolean = kinds == BOOL
     if boolean.any():
         out[boolean] = np.where(cells[boolean].astype(bool), "TRUE", "FALSE")
     return pd.Series(out, index=raw.index).astype("str").replace("", np.nan)
@@ -147,12 +148,12 @@ def fold(s: pd.Series) -> pd.Series:
 
 def is_text_cell(raw: pd.Series) -> pd.Series:
     """Mask of cells holding text (blank cells excluded)."""
-    return (_kinds(raw) == "text").astype(bool)
+    return pd.Series(_codes(raw) == TEXT, index=raw.index)
 
 
 def is_numeric_cell(raw: pd.Series) -> pd.Series:
     """Mask of cells holding a number (not a bool)."""
-    return (_kinds(raw) == "number").astype(bool)
+    return pd.Series(_codes(raw) == NUMBER, index=raw.index)
 
 
 def _align(s: pd.Series, index: pd.Index) -> pd.Series:
