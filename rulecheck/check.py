@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import multiprocessing
 import os
 from collections import Counter
@@ -244,11 +245,15 @@ def _map(job: _Job, batches: list[list[Path]], workers: int) -> Iterator[tuple[l
         context, fn = multiprocessing.get_context("fork"), _run_inherited
     else:
         context, fn = multiprocessing.get_context(), job
+    # What exists now lives as long as the run: the collector need not walk it again, here or in a
+    # forked worker (where walking it would copy the pages it shares with this process).
+    gc.freeze()
     try:
         with ProcessPoolExecutor(min(workers, len(batches)), mp_context=context) as pool:
             yield from pool.map(fn, batches)
     finally:
         _job = None
+        gc.unfreeze()
 
 
 def _merge(outcomes: list[Outcome]) -> Outcome:

@@ -176,7 +176,9 @@ def main() -> None:
     """Entry point. A crash is exit 2 (could not check), never 1, which would claim the slate was read."""
     try:
         app(standalone_mode=True)
-    except SystemExit:
+    except SystemExit as done:
+        if isinstance(done.code, int):
+            _leave(done.code)
         raise
     except Exception:  # the last line of defence: report, then say plainly the run did not complete
         import traceback
@@ -184,3 +186,21 @@ def main() -> None:
         traceback.print_exc()
         print("rulecheck: 内部错误,检查未完成 / internal error: the check did not complete", file=sys.stderr)
         raise SystemExit(2) from None
+
+
+def _leave(code: int) -> None:
+    """Exit without freeing the run's objects one by one (~0.1 s at 1,000 workbooks, ~1 s at 10,000).
+
+    Everything a normal exit does that anyone can see is done first: exit handlers run and the
+    standard streams are flushed.
+    """
+    import atexit
+    import os
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe or stream: nothing more can be shown there
+            pass
+    os._exit(code)
