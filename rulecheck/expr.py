@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -325,10 +326,11 @@ class Context:
         def take(value: Any) -> Any:
             return value.take(rows) if isinstance(value, pd.Series) and len(value) == size else value
 
+        # Values are taken when an expression asks for them: a message reads a few of many.
         raw = self.raw.at(rows) if hasattr(self.raw, "at") else {k: take(v) for k, v in self.raw.items()}
-        return Context(self.index[rows], self.as_of, {k: take(v) for k, v in self.values.items()},
-                       {k: (lambda k=k: take(self.lookup(k))) for k in self.lazy}, raw,
-                       {k: take(v) for k, v in self.unreadable.items()})
+        return Context(self.index[rows], self.as_of, {},
+                       {k: (lambda k=k: take(self.lookup(k))) for k in (*self.values, *self.lazy)}, raw,
+                       _Taken(self.unreadable, take))
 
     def memoised(self, kind: str, of: pd.Series, compute: Callable[[], Any]) -> Any:
         """``compute()`` once per kind and Series object (kept alive here, so its id stays its own)."""
@@ -336,6 +338,24 @@ class Context:
         if key not in self.memo:
             self.memo[key] = (of, compute())
         return self.memo[key][1]
+
+
+class _Taken(Mapping[str, pd.Series]):
+    """A mapping of row values, each taken at some rows when first read."""
+
+    def __init__(self, whole: Mapping[str, pd.Series], take: Callable[[Any], Any]):
+        self._whole, self._take, self._done = whole, take, {}
+
+    def __getitem__(self, key: str) -> pd.Series:
+        if key not in self._done:
+            self._done[key] = self._take(self._whole[key])
+        return self._done[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._whole)
+
+    def __len__(self) -> int:
+        return len(self._whole)
 
 
 # --------------------------------------------------------------------------- functions

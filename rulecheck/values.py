@@ -269,8 +269,24 @@ def parse_boolean(raw: pd.Series) -> Parsed:
     return Parsed(values, _unreadable(text, values))
 
 
-def _fold_key(s: pd.Series) -> pd.Series:
-    return s.str.replace(_SPACE, "", regex=True).str.casefold().str.strip(_QUOTES)
+def _each(fn: Callable[[str], Any], text: pd.Series) -> np.ndarray:
+    """``fn`` of each present text, None where the text is missing.
+
+    The parsers below run after ``distinct``, over a column's different values: few, so a plain
+    loop costs less than the fixed cost of a chain of pandas string calls.
+    """
+    cells = text.to_numpy(dtype=object, na_value=None)
+    out = np.full(len(cells), None, dtype=object)
+    present = np.flatnonzero(cells != None)  # noqa: E711 - element-wise
+    out[present] = [fn(x) for x in cells[present]]
+    return out
+
+
+_SEPARATORS_RE = re.compile(_SEPARATORS)
+
+
+def _fold_key(text: str) -> str:
+    return _SPACE_RE.sub("", text).casefold().strip(_QUOTES)
 
 
 def parse_category(raw: pd.Series, categories: dict[str, list[str]]) -> Parsed:
@@ -286,38 +302,39 @@ def parse_category(raw: pd.Series, categories: dict[str, list[str]]) -> Parsed:
             folded = fold_text(syn).casefold().strip(_QUOTES)
             lookup.setdefault(folded, key)
             rank.setdefault(folded, i)
-    text = cell_text(raw).str.casefold().str.strip(_QUOTES)
-    values = _fold_key(text).map(lookup).astype(object)
-    # Split only the unmatched cells; work positionally since the index may repeat.
-    pos = text.reset_index(drop=True)
-    pos = pos[values.isna().to_numpy() & pos.notna().to_numpy()]
-    parts = _fold_key(pos.str.split(_SEPARATORS, regex=True).explode().astype("str")).map(rank)
-    best = parts.dropna().groupby(level=0).min().astype(int)
-    keys = np.array(list(categories), dtype=object)
-    filled = values.to_numpy(copy=True)
-    filled[best.index.to_numpy()] = keys[best.to_numpy()]
-    values = pd.Series(filled, index=raw.index, dtype=object)
+    keys = list(categories)
+
+    def category(text: str) -> str | None:
+        text = text.casefold().strip(_QUOTES)
+        key = lookup.get(_fold_key(text))
+        if key is None:
+            ranks = [rank[part] for part in map(_fold_key, _SEPARATORS_RE.split(text)) if part in rank]
+            key = keys[min(ranks)] if ranks else None
+        return key
+
+    text = cell_text(raw)
+    values = pd.Series(_each(category, text), index=raw.index, dtype=object)
     return Parsed(values, _unreadable(text, values))
+
+
+_YEAR = re.compile(r"(?<![0-9])([0-9]{4})(?![0-9])")
+# Ranges like '2005-2008' or '2005至2008' also give the years in between.
+_YEAR_RANGE = re.compile(r"(?<![0-9])([0-9]{4})\s*(?:-|~|～|—|–|至|到)\s*([0-9]{4})(?![0-9])")
+
+
+def _year_list(text: str) -> str | None:
+    years = {int(y) for y in _YEAR.findall(text)}
+    for first, last in _YEAR_RANGE.findall(text):
+        if int(first) < int(last) and int(last) - int(first) <= YEAR_MAX - YEAR_MIN:
+            years.update(range(int(first), int(last) + 1))
+    kept = sorted(y for y in years if YEAR_MIN <= y <= YEAR_MAX)
+    return "," + ",".join(map(str, kept)) + "," if kept else None
 
 
 def parse_years(raw: pd.Series) -> Parsed:
     """Year lists ('2005、2006', '2005-2007') as ',2005,2006,' (sorted, unique)."""
     text = cell_text(raw)
-    pos = text.reset_index(drop=True).astype(object)
-    single = pos.str.extractall(r"(?<![0-9])([0-9]{4})(?![0-9])")[0].astype(int)
-    # Ranges like '2005-2008' or '2005至2008' also contribute the years in between.
-    ranges = pos.str.extractall(r"(?<![0-9])([0-9]{4})\s*(?:-|~|～|—|–|至|到)\s*([0-9]{4})(?![0-9])").astype(int)
-    ranges = ranges[(ranges[0] < ranges[1]) & (ranges[1] - ranges[0] <= YEAR_MAX - YEAR_MIN)]
-    lengths = (ranges[1] - ranges[0] + 1).to_numpy()
-    owner = np.repeat(ranges.index.get_level_values(0).to_numpy(), lengths)
-    offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    spans = pd.Series(np.repeat(ranges[0].to_numpy(), lengths) + offsets, index=owner, dtype=int)
-    years = pd.concat([single.droplevel(1), spans])
-    years = years[years.between(YEAR_MIN, YEAR_MAX)]
-    frame = pd.DataFrame({"pos": years.index, "year": years.to_numpy()}).drop_duplicates()
-    frame = frame.sort_values(["pos", "year"])
-    joined = frame["year"].astype(str).groupby(frame["pos"]).agg(",".join)
-    values = ("," + joined + ",").reindex(range(len(raw))).astype("str").set_axis(raw.index).rename(None)
+    values = pd.Series(_each(_year_list, text), index=raw.index, dtype=object).astype("str")
     none_word = fold(raw).isin(_NO_YEARS)
     return Parsed(values, _unreadable(text, values) & ~none_word)
 
