@@ -327,7 +327,7 @@ class Context:
             return value.take(rows) if isinstance(value, pd.Series) and len(value) == size else value
 
         # Values are taken when an expression asks for them: a message reads a few of many.
-        raw = self.raw.at(rows) if hasattr(self.raw, "at") else {k: take(v) for k, v in self.raw.items()}
+        raw = self.raw.at(rows) if hasattr(self.raw, "at") else _Taken(self.raw, take)
         return Context(self.index[rows], self.as_of, {},
                        {k: (lambda k=k: take(self.lookup(k))) for k in (*self.values, *self.lazy)}, raw,
                        _Taken(self.unreadable, take))
