@@ -6,11 +6,13 @@
 For each folder size it times, as whole processes started fresh (start-up included):
 
   floor        python-calamine alone reading every sheet of every workbook in a plain loop
+  reading      rulecheck's start-up and its reading alone (the zip checks of guard.py, then calamine),
+               in as many processes as rulecheck uses: what it spends before checking anything
   rulecheck    ``rulecheck FOLDER --format json``
   frictionless ``frictionless validate`` of a data package whose Table Schemas carry the row
                constraints Table Schema can express (skipped, with a message, when absent)
 
-and prints the medians, the ratios rulecheck/floor and frictionless/rulecheck, and rulecheck's peak
+and prints the medians, the ratios reading/floor, rulecheck/floor and frictionless/rulecheck, and rulecheck's peak
 memory (the largest single process, from getrusage, and the whole process tree, sampled from /proc).
 It also times one slate (``rulecheck one.xlsx``) and lists the slowest imports (``-X importtime``).
 Results are written as JSON to benchmarks/out/.
@@ -49,6 +51,26 @@ for path in sorted(pathlib.Path(sys.argv[1]).rglob("*.xlsx")):
 print(cells)
 """
 
+# What rulecheck spends before checking anything: its start-up (the same imports) and reading every
+# workbook as it does (guard.py's checks of the zip, then calamine), in as many processes as it uses.
+READING = """
+import os, sys, pathlib, multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+import rulecheck.cli
+from rulecheck import check, reader
+
+def read(paths):
+    return sum(sum(map(len, sheet.rows)) for path in paths for sheet in reader.read_rows(path))
+
+files = sorted(pathlib.Path(sys.argv[1]).rglob("*.xlsx"))
+workers = len(os.sched_getaffinity(0)) if len(files) >= check.POOL_MIN_FILES else 1
+if workers > 1:
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        print(sum(pool.map(read, [files[i::workers] for i in range(workers)])))
+else:
+    print(read(files))
+"""
+
 # Reports the peak RSS of the command it runs (its largest process, pool workers included).
 _PEAK = """
 import resource, subprocess, sys
@@ -77,6 +99,7 @@ class SizeResult:
     rows: int
     megabytes: float
     floor: Timing
+    reading: Timing
     rulecheck: Timing
     frictionless: Timing
     peak_rss_mb: float = 0.0  # largest single process
@@ -85,6 +108,10 @@ class SizeResult:
     @property
     def ratio(self) -> float:
         return self.rulecheck.median / self.floor.median
+
+    @property
+    def reading_ratio(self) -> float:
+        return self.reading.median / self.floor.median
 
     @property
     def frictionless_ratio(self) -> float:
@@ -105,6 +132,10 @@ def ensure_folder(data: Path, count: int, seed: int) -> Path:
 
 def floor_command(folder: Path) -> list[str]:
     return [sys.executable, "-c", FLOOR, str(folder)]
+
+
+def reading_command(folder: Path) -> list[str]:
+    return [sys.executable, "-c", READING, str(folder)]
 
 
 def rulecheck_command(target: Path, fmt: str = "json") -> list[str]:
@@ -237,10 +268,11 @@ def measure(data: Path, count: int, runs: int, seed: int, memory: bool = True,
     """Floor, rulecheck and frictionless on one folder, interleaved run by run."""
     folder = ensure_folder(data, count, seed)
     manifest = json.loads((folder / generate.MANIFEST).read_text(encoding="utf-8"))
-    floor, check = Timing(floor_command(folder)), Timing(rulecheck_command(folder))
-    for _ in range(runs):  # interleaved, so a slow moment of the machine hits both alike
-        floor.seconds += time_command(floor.command, 1).seconds
-        check.seconds += time_command(check.command, 1).seconds
+    floor, reading, check = (Timing(floor_command(folder)), Timing(reading_command(folder)),
+                             Timing(rulecheck_command(folder)))
+    for _ in range(runs):  # interleaved, so a slow moment of the machine hits all alike
+        for timing in (floor, reading, check):
+            timing.seconds += time_command(timing.command, 1).seconds
     friction_cmd = frictionless_command(frictionless_package(folder))
     if friction_cmd is None:
         friction = Timing([], skipped="frictionless is not installed (pip install -e '.[bench]')")
@@ -250,7 +282,7 @@ def measure(data: Path, count: int, runs: int, seed: int, memory: bool = True,
     else:
         friction = time_command(friction_cmd, max(1, min(runs, 3 if count <= 1000 else 1)), cwd=folder)
     result = SizeResult(count, sum(b["rows"] for b in manifest["workbooks"]),
-                        sum(p.stat().st_size for p in folder.glob("*.xlsx")) / 2**20, floor, check, friction)
+                        sum(p.stat().st_size for p in folder.glob("*.xlsx")) / 2**20, floor, reading, check, friction)
     if memory:
         result.peak_rss_mb, result.peak_tree_mb = peak_memory(check.command)
     return result
@@ -290,12 +322,13 @@ def report(results: list[SizeResult], start: dict | None, host: dict) -> str:
     """The figures as the plain-text table printed at the end of a run."""
     lines = [f"machine: {host['cpus']} cpus, {host['cpu']}, {host['memory']}, Python {host['python']}",
              "versions: " + ", ".join(f"{k} {v}" for k, v in host["versions"].items() if v), "",
-             f"{'workbooks':>9} {'rows':>9} {'MB':>7} {'floor s':>8} {'rulecheck s':>11} {'ratio':>6} "
-             f"{'frictionless s':>14} {'fr/rc':>6} {'peak MB':>8} {'tree MB':>8}"]
+             f"{'workbooks':>9} {'rows':>9} {'MB':>7} {'floor s':>8} {'reading s':>9} {'rd/fl':>6} {'rulecheck s':>11} "
+             f"{'ratio':>6} {'frictionless s':>14} {'fr/rc':>6} {'peak MB':>8} {'tree MB':>8}"]
     for r in results:
         friction = f"{r.frictionless.median:14.2f} {r.frictionless_ratio:6.1f}" if r.frictionless.seconds else f"{'skipped':>14} {'-':>6}"
-        lines.append(f"{r.workbooks:>9,} {r.rows:>9,} {r.megabytes:>7.1f} {r.floor.median:>8.2f} "
-                     f"{r.rulecheck.median:>11.2f} {r.ratio:>6.2f} {friction} {r.peak_rss_mb:>8.0f} {r.peak_tree_mb:>8.0f}")
+        lines.append(f"{r.workbooks:>9,} {r.rows:>9,} {r.megabytes:>7.1f} {r.floor.median:>8.2f} {r.reading.median:>9.2f} "
+                     f"{r.reading_ratio:>6.2f} {r.rulecheck.median:>11.2f} {r.ratio:>6.2f} {friction} "
+                     f"{r.peak_rss_mb:>8.0f} {r.peak_tree_mb:>8.0f}")
     for r in results:
         if r.frictionless.skipped:
             lines.append(f"frictionless skipped at {r.workbooks:,}: {r.frictionless.skipped}")
@@ -329,8 +362,9 @@ def main(argv: list[str] | None = None) -> list[SizeResult]:
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     data = {"machine": host, "startup": start, "results": [
-        {**asdict(r), "ratio": r.ratio, "frictionless_ratio": r.frictionless_ratio,
-         "medians": {"floor": r.floor.median, "rulecheck": r.rulecheck.median, "frictionless": r.frictionless.median}}
+        {**asdict(r), "ratio": r.ratio, "reading_ratio": r.reading_ratio, "frictionless_ratio": r.frictionless_ratio,
+         "medians": {"floor": r.floor.median, "reading": r.reading.median, "rulecheck": r.rulecheck.median,
+                     "frictionless": r.frictionless.median}}
         for r in results]}
     (args.out / f"results-{stamp}.json").write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     return results

@@ -40,7 +40,7 @@ def test_the_benchmark_script_runs_end_to_end(tmp_path: Path) -> None:
                         "--no-memory"])
     [result] = results
     assert result.workbooks == 3 and result.rows > 500
-    assert result.floor.seconds and result.rulecheck.seconds and result.ratio > 0
+    assert result.floor.seconds and result.reading.seconds and result.rulecheck.seconds and result.ratio > 0
     assert result.frictionless.seconds or result.frictionless.skipped
     [written] = (tmp_path / "out").glob("results-*.json")
     data = json.loads(written.read_text(encoding="utf-8"))
