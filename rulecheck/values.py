@@ -57,14 +57,13 @@ def _kind(x: object) -> str:
 # Columns of one kind are recognised in one C-level pass (infer_dtype); only mixed columns,
 # typically birth dates typed as text, numbers and dates, are looked at cell by cell.
 BLANK, BOOL, NUMBER, DATE, TEXT = range(5)  # _codes() values
-_KIND_NAMES = np.array(["blank", "bool", "number", "date", "text"], dtype=object)
+_KIND_CODE = {"blank": BLANK, "bool": BOOL, "number": NUMBER, "date": DATE, "text": TEXT}
 _INFERRED_CODES = {
     "string": TEXT, "floating": NUMBER, "integer": NUMBER, "mixed-integer-float": NUMBER,
     "boolean": BOOL, "datetime": DATE, "datetime64": DATE, "date": DATE, "time": DATE,
 }
 _TYPE_CODES = {str: TEXT, float: NUMBER, int: NUMBER, bool: BOOL, type(None): BLANK,
                dt.datetime: DATE, dt.date: DATE, dt.time: DATE, pd.Timestamp: DATE}
-_KIND_CODE = {name: code for code, name in enumerate(_KIND_NAMES)}
 
 
 def _codes(raw: pd.Series) -> np.ndarray:
