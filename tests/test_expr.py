@@ -7,6 +7,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rulecheck import expr
 from rulecheck.expr import BOOL, DATE, NUMBER, TEXT, YEARS, Kind, Scope, Type
@@ -137,3 +139,16 @@ def test_division_by_a_zero_column_is_missing_not_infinite() -> None:
     frame = pd.DataFrame({"age": [1.0, 0.0]})
     result = evaluate("limit / age", frame)
     assert result[0] == 30.0 and np.isnan(result[1])
+
+
+@settings(max_examples=100)
+@given(st.lists(st.tuples(st.integers(0, 4), st.sampled_from(["甲", "乙", "丙", None]), st.booleans()), max_size=30))
+def test_group_counts_agree_with_pandas(rows: list[tuple[int, str | None, bool]]) -> None:
+    # Groups 0..5, so the last is always empty: counted 0, never dropped.
+    codes = pd.Series([r[0] for r in rows], dtype=np.int64)
+    values = pd.Series([r[1] for r in rows], dtype=object)
+    mask = pd.Series([r[2] for r in rows], dtype=bool)
+    counted = expr.group_count(codes, 6, mask)
+    distinct = expr.group_distinct(codes, 6, values)
+    assert counted.tolist() == mask.groupby(codes).sum().reindex(range(6), fill_value=0).astype(float).tolist()
+    assert distinct.tolist() == values.groupby(codes).nunique().reindex(range(6), fill_value=0).astype(float).tolist()

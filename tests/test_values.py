@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rulecheck.values import (
+    blank_cells,
     cell_text,
     fold,
     fold_text,
@@ -258,3 +259,16 @@ def test_parsers_never_raise(values: list) -> None:
 def test_parse_date_round_trip(d: dt.date) -> None:
     r = parse_date(cells(d.strftime("%Y-%m-%d"), d.strftime("%Y年%m月%d日"), d))
     assert r.values.tolist() == [pd.Timestamp(d)] * 3
+
+
+# Whitespace as offices type it: ideographic and no-break spaces, tabs, zero-width characters (not whitespace).
+SPACES = st.text(st.sampled_from(" \t\n\u3000\u00a0\u2003\u200b\ufeff"), max_size=4)
+CELL_OR_SPACE = st.one_of(CELL, SPACES, st.just(float("nan")), st.just(pd.NaT))
+
+
+@settings(max_examples=200)
+@given(st.lists(CELL_OR_SPACE, max_size=12))
+def test_blank_cells_are_those_without_text(values: list) -> None:
+    # blank() reads blank_cells instead of making the cell text: they must agree on every cell.
+    s = pd.Series(values, dtype=object)
+    assert blank_cells(s.to_numpy(dtype=object)).tolist() == cell_text(s).isna().tolist()
