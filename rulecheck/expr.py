@@ -468,9 +468,9 @@ def _coalesce(ctx: Context, first: Any, second: Any) -> Any:
     return _broadcast(ctx, first).fillna(second)
 
 
-def _grouped(ctx: Context, values: pd.Series, how: str, fill: Any = np.nan) -> pd.Series:
-    out = values.groupby(ctx.codes).agg(how)
-    return out.reindex(range(ctx.groups), fill_value=fill).astype("float64" if fill is np.nan else out.dtype)
+def _grouped(ctx: Context, values: pd.Series, how: str) -> pd.Series:
+    """A float aggregate (sum, mean) per group 0..n-1: pandas', for its compensated float sums."""
+    return values.groupby(ctx.codes).agg(how).reindex(range(ctx.groups)).astype("float64")
 
 
 def _where(ctx: Context, where: Any | None) -> pd.Series:
