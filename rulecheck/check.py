@@ -18,7 +18,7 @@ from rulecheck.engine import Outcome, Part, combine, rows
 from rulecheck.masking import mask_report
 from rulecheck.messages import t
 from rulecheck.model import (
-    Exemption, FileResult, Report, RuleTally, SummaryColumn, TownshipSummary, Violation, township_key,
+    Exemption, FileResult, Report, RuleTally, SummaryColumn, TownshipSummary, Unchecked, Violation, township_key,
 )
 from rulecheck.reader import ReadError, Sheet, find_files, read_file
 from rulecheck.ruleset import SUMMARY_SCOPE, Ruleset
@@ -91,7 +91,9 @@ def check_paths(paths: list[Path], ruleset: Ruleset, as_of: dt.date | None = Non
         for key, part_rules, day in _settings(ruleset, as_of, settings) if key is None or key in parts
     ]
     outcome = _merge([o for o, _ in outcomes])
-    files = tuple(replace(r, not_checked=outcome.not_checked.get(r.path, ())) for r in results)  # type: ignore[union-attr]
+    files = tuple(replace(r, unchecked=tuple(Unchecked(rule, not ruleset.rule(rule).spec.optional, ())  # type: ignore[union-attr]
+                                             for rule in outcome.not_checked.get(r.path, ())))
+                  for r in results)
     header = ruleset.spec.ruleset
     violations = tuple(sorted(outcome.violations, key=_order))
     exempted = tuple(sorted(outcome.exempted, key=_exemption_order))

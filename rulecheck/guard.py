@@ -81,6 +81,7 @@ class SheetPlan:
     row_numbers: tuple[int, ...] | None = None  # rows[i] is Excel row row_numbers[i]; None: row i + 1
     uncached: tuple[tuple[int, int], ...] = ()  # 0-based (row, column) of formulas saved without a value
     dropped: tuple[str, ...] = ()  # cells far right of any table, not read (the first few)
+    hidden_rows: tuple[int, ...] = ()  # Excel row numbers of rows marked hidden
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class Package:
     data: bytes
     kind: str  # "xlsx" or "ods"
     sheets: dict[str, SheetPlan] = field(default_factory=dict)
+    made_by: str | None = None  # "report" or "annotated": a workbook rulecheck wrote (its custom property)
 
 
 class _Book(zipfile.ZipFile):
@@ -130,7 +132,25 @@ def open_package(data: bytes) -> Package:
     if kind == "ods":
         _check_ods(_read(book, book.getinfo("content.xml"), limits.MAX_PART_BYTES + 1))
         return Package(data, kind)
-    return _plan_sheets(book, data)
+    package = _plan_sheets(book, data)
+    made_by = _made_by(book, names)
+    return package if made_by is None else Package(package.data, package.kind, package.sheets, made_by)
+
+
+# The custom document property that marks a workbook rulecheck wrote (the report, an annotated copy).
+MARK_PROPERTY = "rulecheck"
+_MARK = _lazy(rb'name="' + MARK_PROPERTY.encode() + rb'"[^>]*>\s*<vt:lpwstr>([a-z]+)</vt:lpwstr>')
+
+
+def _made_by(book: _Book, names: set[str]) -> str | None:
+    """"report" or "annotated" where the workbook carries rulecheck's mark; None for anyone else's."""
+    if "docProps/custom.xml" not in names:
+        return None
+    info = book.getinfo("docProps/custom.xml")
+    if info.file_size > limits.MiB:
+        return None
+    found = _MARK.search(_read(book, info, limits.MiB + 1))
+    return found.group(1).decode() if found else None
 
 
 def _package_kind(book: _Book, names: set[str]) -> str:

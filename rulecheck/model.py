@@ -37,6 +37,10 @@ class Violation:
     column: str | None
     message: str
     observed: Any = None
+    county: str | None = None  # where the rule file's groups have a county and the slate names one
+    files: tuple[str, ...] = ()  # a village or township finding: every file its rows come from
+    # The cell an annotated copy marks for a village or township finding: (file, sheet, row, column label).
+    anchor: tuple[str, str, int, str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,20 @@ class Exemption:
     sheet: str | None
     row: int | None
     evidence: str
+    county: str | None = None
+
+
+@dataclass(frozen=True)
+class Unchecked:
+    """A rule that could not be checked on a file, and why: the columns the file lacks.
+
+    ``missing`` holds alternatives: the file would have needed every column title of any one of
+    them (缺少「出生年月」或「身份证号」列 is two alternatives of one column each).
+    """
+
+    rule: str
+    essential: bool
+    missing: tuple[tuple[str, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -62,8 +80,19 @@ class FileResult:
     skipped: int = 0
     sheets: tuple[str, ...] = ()
     error: str | None = None
-    not_checked: tuple[str, ...] = ()
+    unchecked: tuple[Unchecked, ...] = ()
     notes: tuple[str, ...] = ()
+    passed_over: str | None = None  # not a slate (a report or copy rulecheck wrote): why it was not read
+
+    @property
+    def not_checked(self) -> tuple[str, ...]:
+        """Ids of the rules not checked on this file, essential or not."""
+        return tuple(u.rule for u in self.unchecked)
+
+    @property
+    def incomplete(self) -> bool:
+        """An essential rule could not be checked on this file."""
+        return any(u.essential for u in self.unchecked)
 
 
 @dataclass(frozen=True)
@@ -90,6 +119,7 @@ class TownshipSummary:
     warnings: int = 0
     notices: int = 0
     exempted: int = 0
+    county: str | None = None
 
 
 @dataclass(frozen=True)
@@ -130,12 +160,12 @@ class Report:
         return sum(v.severity == severity for v in self.violations)
 
     @cached_property
-    def _township_positions(self) -> dict[str | None, int]:
-        return {township_key(row.township): i for i, row in enumerate(self.townships)}
+    def _township_positions(self) -> dict[tuple[str | None, str | None], int]:
+        return {(township_key(row.county), township_key(row.township)): i for i, row in enumerate(self.townships)}
 
-    def township_position(self, township: str | None) -> int | None:
+    def township_position(self, township: str | None, county: str | None = None) -> int | None:
         """Where in ``townships`` the township a violation or exemption names is, if anywhere."""
-        return self._township_positions.get(township_key(township))
+        return self._township_positions.get((township_key(county), township_key(township)))
 
     @property
     def rows(self) -> int:
@@ -145,9 +175,20 @@ class Report:
     def failed_files(self) -> tuple[FileResult, ...]:
         return tuple(f for f in self.files if f.error)
 
+    @property
+    def incomplete_files(self) -> tuple[FileResult, ...]:
+        """Files read, but with an essential rule that could not be checked on them."""
+        return tuple(f for f in self.files if not f.error and f.incomplete)
+
+    @property
+    def complete(self) -> bool:
+        """Every essential rule was checked on every candidate of every file, and some slate was read."""
+        return not self.failed_files and not self.incomplete_files and any(
+            not f.error and f.passed_over is None for f in self.files)
+
     def exit_code(self, fail_on: str | None = None) -> int:
         """0 clean, 1 violations at or above ``fail_on`` (default: the run's), 2 something could not be checked (2 wins)."""
-        if self.failed_files or not self.files:
+        if not self.complete:
             return 2
         levels = FAIL_LEVELS[fail_on or self.fail_on]
         return 1 if any(v.severity in levels for v in self.violations) else 0

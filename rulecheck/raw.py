@@ -34,6 +34,8 @@ class RawSheet:
     row_numbers: tuple[int, ...] | None = None  # rows[i] is row row_numbers[i]; None: row i + 1
     uncached: tuple[tuple[int, int], ...] = ()  # 0-based (row, column) of formulas saved without a value
     dropped: tuple[str, ...] = ()  # cells far right of any table, left out (the first few)
+    hidden: bool = False  # the sheet is hidden in the workbook (still read, with a note)
+    hidden_rows: tuple[int, ...] = ()  # Excel row numbers of rows hidden in the sheet (still read, with a note)
 
     def row_number(self, index: int) -> int:
         """The row number Excel shows for rows[index]."""

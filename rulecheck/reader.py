@@ -214,7 +214,7 @@ def _read_workbook(data: bytes, plans: dict[str, guard.SheetPlan]) -> list[RawSh
         except python_calamine.CalamineError as exc:
             raise ReadError("sheet-unreadable", sheet=meta.name, reason=_first_line(exc)) from None
         plan = plans.get(meta.name, guard.SheetPlan())
-        sheets.append(RawSheet(meta.name, rows, plan.row_numbers, plan.uncached, plan.dropped))
+        sheets.append(RawSheet(meta.name, rows, plan.row_numbers, plan.uncached, plan.dropped, hidden_rows=plan.hidden_rows))
     return sheets
 
 

@@ -90,6 +90,8 @@ class RuleSpec(Strict):
     column: str | None = None
     message: Text
     labels: dict[str, Text] = {}
+    # Optional rules need columns many slates do not carry: not checking one does not stop a clean verdict.
+    optional: bool = False
 
     @model_validator(mode="after")
     def _evidence(self) -> RuleSpec:

@@ -127,9 +127,9 @@ def test_nothing_in_a_spreadsheet_is_executed(tmp_path: Path) -> None:
 
     marker = tmp_path / "X"
     book = openpyxl.Workbook()
-    book.active.append(["镇(区)", "村(社区)", "姓名", "出生年月", "拟任职务", "是否留任"])
-    book.active.append(["城南镇", "一村", f"__import__('os').system('touch {marker}')", "1950.01", "书记", "是"])
-    book.active.append(["城南镇", "一村", "=cmd|' /C calc'!A0", "1949.01", "委员", "是"])
+    book.active.append(["镇(区)", "村(社区)", "姓名", "性别", "出生年月", "拟任职务", "是否留任"])
+    book.active.append(["城南镇", "一村", f"__import__('os').system('touch {marker}')", "男", "1950.01", "书记", "是"])
+    book.active.append(["城南镇", "一村", "=cmd|' /C calc'!A0", "女", "1949.01", "委员", "是"])
     book.active["C3"].data_type = "s"  # text that looks like a formula, as a pasted cell keeps it
     book.save(tmp_path / "code.xlsx")
     result = CliRunner().invoke(app, [str(tmp_path / "code.xlsx"), "--format", "json"])
