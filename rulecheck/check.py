@@ -20,6 +20,7 @@ from rulecheck.messages import t
 from rulecheck.model import (
     Exemption, FileResult, Report, RuleTally, SummaryColumn, TownshipSummary, Unchecked, Violation, township_key,
 )
+from rulecheck.raw import PassedOver
 from rulecheck.reader import ReadError, Sheet, find_files, read_file
 from rulecheck.ruleset import SUMMARY_SCOPE, Ruleset
 from rulecheck.values import fold
@@ -119,6 +120,8 @@ def _read(path: Path, ruleset: Ruleset, extra_aliases: dict[str, list[str]] | No
         read = read_file(path, ruleset, extra_aliases)  # any file given is read by what its bytes are
     except ReadError as exc:
         return FileResult(str(path), error=exc.message(lang)), []
+    except PassedOver as exc:
+        return FileResult(str(path), passed_over=t(lang, f"made-by-{exc.made_by}")), []
     result = FileResult(
         str(path), rows=sum(len(s.frame) for s in read.sheets), skipped=sum(s.skipped for s in read.sheets),
         sheets=tuple(s.name for s in read.sheets),

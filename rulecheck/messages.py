@@ -165,6 +165,14 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "rulecheck.toml has settings for the township '{township}', which no slate names",
     ),
     "heading-notes": ("说明", "Notes"),
+    "made-by-report": (
+        "这是 rulecheck 生成的检查结果工作簿,不是拟任人选名单,已跳过",
+        "this is a results workbook that rulecheck wrote, not a slate; passed over",
+    ),
+    "made-by-annotated": (
+        "这是 rulecheck 生成的标注副本,不是原始名单,已跳过",
+        "this is an annotated copy that rulecheck wrote, not an original slate; passed over",
+    ),
     # writing outputs
     "wrote": ("已写入 {path}", "wrote {path}"),
     "wrote-annotated": ("已写入标注副本 {path}", "wrote an annotated copy: {path}"),

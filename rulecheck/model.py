@@ -120,6 +120,7 @@ class TownshipSummary:
     notices: int = 0
     exempted: int = 0
     county: str | None = None
+    files: tuple[str, ...] = ()  # the files the township's rows come from
 
 
 @dataclass(frozen=True)

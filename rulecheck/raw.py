@@ -25,6 +25,14 @@ class ReadError(Exception):
         return t(lang, self.key, **{k: t(lang, v.key) if isinstance(v, Term) else v for k, v in self.params.items()})
 
 
+class PassedOver(Exception):
+    """Not a slate: a workbook rulecheck wrote itself (``made_by``: "report" or "annotated")."""
+
+    def __init__(self, made_by: str):
+        super().__init__(made_by)
+        self.made_by = made_by
+
+
 @dataclass(frozen=True)
 class RawSheet:
     """The cells of one sheet as rows of values, and where those rows stand in the sheet."""

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from rulecheck import guard, limits
-from rulecheck.raw import RawSheet, ReadError, Term
+from rulecheck.raw import PassedOver, RawSheet, ReadError, Term
 from rulecheck.ruleset import ColumnSpec, Ruleset
 from rulecheck.values import blank_cells, fold_text
 
@@ -152,6 +152,8 @@ def read_rows(path: Path) -> list[RawSheet]:
         raise ReadError("empty-file")
     if kind == "zip":
         package = guard.open_package(data)
+        if package.made_by is not None:
+            raise PassedOver(package.made_by)
         return _read_workbook(package.data, package.sheets)
     if kind == "ole2":
         if any(stream in data for stream in _ENCRYPTED_STREAMS):
