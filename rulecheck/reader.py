@@ -132,6 +132,7 @@ def one_line(cell: object) -> str:
     return _LINE_BREAK.sub(join, text)
 
 
+@functools.lru_cache(maxsize=1024)
 def is_instructions(sheet_name: str) -> bool:
     """Whether a sheet's name says it holds instructions or examples (填表说明, 示例, 附:填报说明)."""
     name = fold_text(sheet_name)
@@ -157,6 +158,15 @@ def match_header(text: object, aliases: dict[str, str]) -> str | None:
 
 
 def _header_row(rows: list[list[object]], aliases: dict[str, str]) -> tuple[int, dict[int, str]] | None:
+    """The row among the first few naming most columns, and the columns it names."""
+    found = _header_rows(rows, aliases)
+    return found[-1] if found else None
+
+
+def _header_rows(rows: list[list[object]], aliases: dict[str, str]) -> list[tuple[int, dict[int, str]]]:
+    """Rows among the first few naming two columns or more, each naming more than the one before: the last is
+    the header row, unless an earlier one heads a table of its own (see ``_first_table``)."""
+    found: list[tuple[int, dict[int, str]]] = []
     best: tuple[int, dict[int, str]] | None = None
     ascii_aliases = any(a.isascii() for a in aliases)
     seen: dict[str, str | None] = {}
@@ -175,7 +185,8 @@ def _header_row(rows: list[list[object]], aliases: dict[str, str]) -> tuple[int,
         matched = {j: key for j in texts if (key := match(row[j]))}
         if len(set(matched.values())) >= 2 and (best is None or len(matched) > len(best[1])):
             best = (i, matched)
-    return best
+            found.append(best)
+    return found
 
 
 def read_rows(path: Path) -> list[RawSheet]:
@@ -275,13 +286,13 @@ def read_file(path: Path, ruleset: Ruleset, extra_aliases: dict[str, list[str]] 
             notes.append(("sheet-instructions", {"sheet": raw.name}))
             continue
         notes += _raw_notes(raw)
-        found = _header_row(raw.rows, aliases)
-        if found is None:
+        found = _header_rows(raw.rows, aliases)
+        if not found:
             headerless.append(raw.name)
             passed.append(raw.name)
             seen_rows.append(_likely_header(raw))
             continue
-        at, matched = _first_table(raw.rows, *found, aliases, _needed(ruleset, label, set(found[1].values())))
+        at, matched = _first_table(found, _needed(ruleset, label, set(found[-1][1].values())))
         if raw.hidden and label not in matched.values() and not ruleset.columns[label].from_sheet_name:
             # A hidden sheet of lists behind drop-downs (性别, 职务, 是否留任): no candidates, not a table.
             columns = "、".join(one_line(raw.rows[at][j]) for j in list(matched)[:SHOWN_CELLS])
@@ -373,23 +384,23 @@ def _header_at(row: list[object], aliases: dict[str, str], needed: frozenset[str
     return matched if len(keys) >= 2 and needed <= keys else None
 
 
-def _first_table(rows: list[list[object]], at: int, matched: dict[int, str], aliases: dict[str, str],
-                 needed: frozenset[str]) -> tuple[int, dict[int, str]]:
+def _first_table(found: list[tuple[int, dict[int, str]]], needed: frozenset[str]) -> tuple[int, dict[int, str]]:
     """The first whole header: the row naming most columns may head a second, wider table stacked below."""
-    for i in range(at):
-        if sum(isinstance(cell, str) for cell in rows[i]) >= 2 and (earlier := _header_at(rows[i], aliases, needed)):
-            return i, earlier
-    return at, matched
+    return next((i, matched) for i, matched in found if needed <= set(matched.values()))
 
 
 _SPELLINGS: dict[int, tuple[dict[str, str], frozenset[object]]] = {}
+# Headers slates carry that no rule reads: a table stacked in another column order may have one of
+# these where the first table has its name or township.
+_OTHER_HEADERS = ("序号", "编号", "备注", "学历", "文化程度", "政治面貌", "民族", "籍贯", "年龄", "入党时间",
+                  "入党年月", "参加工作时间", "现任职务", "工作单位", "联系电话", "手机号码", "家庭住址")
 
 
 def _spellings(aliases: dict[str, str], ruleset: Ruleset) -> frozenset[object]:
     """Header cells as they are typed: every alias as written and folded, made once per alias table."""
     known = _SPELLINGS.get(id(aliases))
     if known is None or known[0] is not aliases:
-        words = {a for spec in ruleset.columns.values() for a in spec.aliases} | set(aliases)
+        words = {a for spec in ruleset.columns.values() for a in spec.aliases} | set(aliases) | set(_OTHER_HEADERS)
         known = _SPELLINGS[id(aliases)] = (aliases, frozenset(words))
     return known[1]
 
@@ -405,11 +416,17 @@ def _tables(file: str, raw: RawSheet, at: int, matched: dict[int, str], ruleset:
     return tables
 
 
-def _repeats(cells: np.ndarray, spellings: frozenset[object]) -> np.ndarray:
-    """Rows (indices into ``cells``) with two cells or more spelled as headers are: maybe a header again."""
-    flat = cells.ravel()
-    hit = np.fromiter(map(spellings.__contains__, flat), dtype=bool, count=flat.size)
-    return np.flatnonzero(hit.reshape(cells.shape).sum(axis=1) >= 2)
+PROBED_COLUMNS = 3  # columns looked at for a header repeated in a table: reading is the hot path
+
+
+def _repeats(cells: np.ndarray, probe: list[int], spellings: frozenset[object]) -> np.ndarray:
+    """Rows (indices into ``cells``) with a cell spelled as a header is in a probed column: maybe a header again."""
+    hit = np.zeros(len(cells), dtype=bool)
+    for j in probe:
+        values = cells[:, j].tolist()
+        if not spellings.isdisjoint(values):  # the usual answer, and a cheap one: no header in this column
+            hit |= np.fromiter(map(spellings.__contains__, values), dtype=bool, count=len(values))
+    return np.flatnonzero(hit)
 
 
 def _sheet(file: str, raw: RawSheet, at: int, matched: dict[int, str], ruleset: Ruleset, label: str,
@@ -435,10 +452,13 @@ def _sheet(file: str, raw: RawSheet, at: int, matched: dict[int, str], ruleset: 
     width = max(seen.values()) + 1
     cells = _grid(rows[at + 1:], width)
     # A header repeated after a page break is passed over; one with other columns starts a new table.
+    # Only rows with a header's spelling where this table has its name or township (or first columns)
+    # are matched cell by cell.
     spellings = _spellings(aliases, ruleset) | {c for c in header if isinstance(c, str) and c.strip()}
     repeated, step = [], None
     needed = _needed(ruleset, label, set(seen))
-    for i in _repeats(cells, spellings):
+    probe = list(dict.fromkeys([*(seen[k] for k in needed), *seen.values()]))[:PROBED_COLUMNS]
+    for i in _repeats(cells, probe, spellings):
         again = _header_at(rows[at + 1 + i], aliases, needed)
         if again == matched:
             repeated.append(i)

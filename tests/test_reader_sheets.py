@@ -231,6 +231,15 @@ def test_a_second_table_with_another_column_order_is_read_by_its_own_header(tmp_
     assert ("retirement-age", "名单", 2, "出生年月 (E)") in hits(result, path)
 
 
+def test_a_stacked_table_with_unread_columns_where_the_first_has_its_name_is_still_a_table(tmp_path: Path) -> None:
+    second = ["序号", "政治面貌", "学历", "镇(区)", "村(社区)", "姓名", "性别", "出生年月", "拟任职务", "是否留任"]
+    path = book(tmp_path / "slate.xlsx", {"名单": [
+        HEADER, *GOOD_ROWS, second, [1, "中共党员", "大专", "城南镇", "二村", "赵老", "男", "1949.02", "书记", "是"]]})
+    read = read_file(path, RULES)
+    assert [(s.header_row, s.frame["name"].tolist()) for s in read.sheets] == [(1, ["张老", "李青", "王中"]), (5, ["赵老"])]
+    assert read.sheets[1].headers["name"] == "姓名 (F)"
+
+
 def test_a_first_table_above_a_wider_one_is_not_lost(tmp_path: Path) -> None:
     narrow = ["镇(区)", "村(社区)", "姓名", "出生年月", "拟任职务"]
     wide = ["镇(区)", "村(社区)", "姓名", "性别", "出生年月", "拟任职务", "是否留任", "身份证号"]
