@@ -313,7 +313,8 @@ def _tallies(ruleset: Ruleset, lang: str, violations: tuple[Violation, ...], exe
     keys = [township_key(row.township) for row in townships]
     return tuple(
         RuleTally(rule.id, rule.spec.severity, rule.spec.scope, rule.spec.title(lang), rule.spec.quote,
-                  broken[rule.id], spared[rule.id], tuple(per_township[(rule.id, key)] for key in keys))
+                  broken[rule.id], spared[rule.id], tuple(per_township[(rule.id, key)] for key in keys),
+                  rule.spec.optional)
         for rule in ruleset.rules
     )
 
