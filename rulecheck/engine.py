@@ -624,8 +624,11 @@ def _duplicates(ruleset: Ruleset, rule: Rule, table: Table, base: expr.Context, 
         keys = (rule.spec.by or [])[int(matched_by[i])]
         others = [j for j in members[int(group_of[i])] if j != i]
         where = "、".join(t(lang, "duplicate-place", file=places[j][3], sheet=places[j][4], row=places[j][5]) for j in others)
-        by = ("、" if lang == "zh" else ", ").join(ruleset.columns[k].title(lang) if k in ruleset.columns else k for k in keys)
-        found.append(Violation(rule.id, rule.spec.severity, "person", *places[i], _column(table, i, keys[0]),
+        by = ("、" if lang == "zh" else ", ").join(ruleset.columns[k].title(lang) if k in ruleset.columns else k
+                                                   for k in keys if k not in ruleset.optional_keys)
+        # The cell to point at: the name where the person is known by it, else the first key the sheet has.
+        columns = [c for k in ([table.label] if table.label in keys else []) + list(keys) if (c := _column(table, i, k))]
+        found.append(Violation(rule.id, rule.spec.severity, "person", *places[i], columns[0] if columns else None,
                                render(rule, template, {"others": where, "by": by}, lang), None, county=counties[i]))
     return found
 
