@@ -240,7 +240,7 @@ def test_not_checked_rules_in_text(runs: dict[str, Done], work: Path) -> None:
 
 def test_lang_en_gives_english_messages(runs: dict[str, Done]) -> None:
     out = runs["english-missing"].out
-    assert (f"{t('en', 'heading-file', path=BROKEN)}\n  {t('en', 'file-rows', rows=24)}; "
+    assert (f"{t('en', 'heading-file', path=BROKEN)}\n  {t('en', 'file-rows', rows=25)}; "
             f"{t('en', 'file-skipped', skipped=2)}\n") in out
     assert ("  sheet '石庄镇' row 4 石北村\n    error one-secretary-per-village  "
             "Exactly one secretary nominee per village: 2 secretary nominees (exactly 1 expected)") in out
