@@ -335,3 +335,10 @@ def test_duplicate_header_typed_on_two_lines_is_quoted_on_one(tmp_path: Path) ->
         read_file(path, RULES)
     assert "「出生年月」(C 列)和「出生日期」(D 列)都对应「出生年月」列" in exc.value.message("zh")
     assert "'出生年月' (column C) and '出生日期' (column D) both name the 'birth date' column" in exc.value.message("en")
+
+
+def test_the_likeliest_header_of_a_sheet_with_none_is_quoted_on_one_line(tmp_path: Path) -> None:
+    path = book(tmp_path / "slate.xlsx", {"Sheet1": [["出生\n年月", "备\n注", "联系\r\n电话"], ["1968.05", "", ""]]})
+    with pytest.raises(ReadError) as exc:
+        read_file(path, RULES)
+    assert exc.value.key == "no-header" and "「Sheet1」1: 出生年月、备注、联系电话" in exc.value.message("zh")
