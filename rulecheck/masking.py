@@ -3,54 +3,161 @@
 A report travels further than the slate (e-mail, CI logs, a printed list), so every identity
 number in it is shown as ``320682********1234``: the area code and the last four characters,
 enough to find the row, not enough to use. Numbers that are wrong (a bad check digit, a digit
-missing, a number Excel stored in scientific notation) are masked too: they are still personal.
+missing or one too many, a letter typed for a digit, spaces, dots or hyphens typed inside, a
+number Excel stored in scientific notation) are masked too: they are still personal.
+
+Every text of the report that can come from a spreadsheet is masked — names, townships, villages,
+counties, sheet names, column headers, messages, observed values, evidence, file errors (the
+"no header" message quotes rows) and notes — but not file paths, which come from the file system
+and which the user already holds.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from rulecheck.model import Exemption, Report, Violation
+from rulecheck.model import Exemption, FileResult, Report, TownshipSummary, Violation
 
-# 15 to 18 characters of an identity number, optionally split by spaces or hyphens as people type them;
-# not part of a longer run of digits.
-_ID = re.compile(r"(?<![0-9A-Za-z])[0-9](?:[ \-]?[0-9]){13,16}[ \-]?[0-9Xx](?![0-9A-Za-z])")
+# What people type between the parts of an identity number: one to three spaces (ASCII, no-break,
+# ideographic), a dot, a hyphen or a dash.
+_SEP = r"(?:[ \t\u00a0\u3000]{1,3}|[.\-\u2010-\u2015])"
+# One maximal run of an identity number's characters: digits, a separator between two digits, a letter
+# between two digits (a typo: 32068219750312l231), a final X. Judged whole by _mask_run.
+_RUN = re.compile(rf"(?<![0-9])[0-9](?:{_SEP}?[0-9]|[A-Za-z](?=[0-9]))*[Xx]?")
+# The cheap test before any substitution: fourteen such characters in a row (a run to mask has 15 to 19).
+# Most texts (dates, ages, row numbers, phone numbers) fail it and are returned untouched.
+_HINT = re.compile(rf"[0-9](?:{_SEP}?[0-9]|[A-Za-z](?=[0-9])){{13}}")
+_SPLIT = re.compile(_SEP)
 # A number Excel turned into a float: 3.20682196805121E+17 still carries the area code and birth date.
 _FLOAT_ID = re.compile(r"(?<![0-9])([0-9])\.([0-9]{5})([0-9]+)([eE]\+?1[4-7])(?![0-9])")
+_YEAR = re.compile(r"(?:19|20)[0-9]{2}")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+
+SHORTEST, LONGEST = 15, 19  # an identity number's characters, malformed ones included
+_MOST_PARTS = 5  # 320 682 1975 0312 1634 is the most finely typed number seen
+_MOST_LETTERS = 2  # typos, beside a final X
 
 
-def _mask_match(match: re.Match[str]) -> str:
-    chars = re.sub(r"[ \-]", "", match.group(0)).upper()
-    if len(chars) < 15:
-        return match.group(0)
+def _identity(parts: list[str]) -> bool:
+    """Whether these groups of characters (split where separators were typed) are one identity number."""
+    chars = "".join(parts)
+    if not SHORTEST <= len(chars) <= LONGEST or len(parts) > _MOST_PARTS:
+        return False
+    letters = sum(not c.isdigit() for c in chars[:-1])
+    if letters > _MOST_LETTERS:
+        return False
+    if len(parts) > 1 and (all(len(p) <= 2 or _YEAR.fullmatch(p) for p in parts)  # 2005 2006 2007 2008, 1968.05.12
+                           or any(_MOBILE.fullmatch(p) for p in parts)):  # a phone number and more digits
+        return False
+    return True
+
+
+def _masked(chars: str) -> str:
+    chars = chars[:-1] + chars[-1].upper()  # a final x is an X
     return chars[:6] + "*" * (len(chars) - 10) + chars[-4:]
+
+
+def _mask_run(match: re.Match[str]) -> str:
+    run = match.group(0)
+    parts = _SPLIT.split(run)
+    if len(parts) == 1:
+        return _masked(run) if _identity(parts) else run
+    # Where separators were typed, the number may stand next to other numbers (…1634 1968.05, 8 3206…):
+    # of the stretches of whole parts that are one, mask the likeliest (18 characters, then 15, then the
+    # first), and look again on either side of it.
+    seps = _SPLIT.findall(run)
+    found = [(len(chars) != 18, len(chars) != 15, start, size)
+             for size in range(1, min(len(parts), _MOST_PARTS) + 1) for start in range(len(parts) - size + 1)
+             if _identity(parts[start:start + size]) for chars in ["".join(parts[start:start + size])]]
+    if not found:
+        return run
+    *_, start, size = min(found)
+    before = "".join(p + s for p, s in zip(parts[:start], seps[:start]))
+    after = "".join(s + p for s, p in zip(seps[start + size - 1:], parts[start + size:]))
+    return _RUN.sub(_mask_run, before) + _masked("".join(parts[start:start + size])) + _RUN.sub(_mask_run, after)
 
 
 def mask_text(text: str) -> str:
     """``text`` with every identity number in it masked."""
-    text = _ID.sub(_mask_match, text)
-    return _FLOAT_ID.sub(lambda m: f"{m.group(1)}.{m.group(2)}{'*' * len(m.group(3))}{m.group(4)}", text)
+    if ("e" in text or "E" in text) and "." in text:
+        text = _FLOAT_ID.sub(lambda m: f"{m.group(1)}.{m.group(2)}{'*' * len(m.group(3))}{m.group(4)}", text)
+    if len(text) < SHORTEST or _HINT.search(text) is None:
+        return text
+    return _RUN.sub(_mask_run, text)
 
 
-def _mask(value: Any) -> Any:
-    return mask_text(value) if isinstance(value, str) else value
+def mask_value(value: Any) -> Any:
+    """A text masked; a whole number of 15 or more digits (an identity number kept as a number) masked as text."""
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 1e14 <= abs(value) < 1e19:
+        digits = str(int(value))
+        masked = mask_text(digits)
+        return masked if masked != digits else value
+    return value
 
 
-def mask_report(report: Report) -> Report:
-    """The same report with identity numbers masked in messages, observed values and evidence."""
-    return replace(report, violations=tuple(map(_mask_violation, report.violations)),
-                   exempted=tuple(map(_mask_exemption, report.exempted)))
+def _texts(values: tuple[str, ...]) -> tuple[str, ...]:
+    masked = tuple(map(mask_text, values))
+    return values if masked == values else masked
+
+
+def _changed(item: Any, names: Iterable[str]) -> dict[str, Any]:
+    """The fields among ``names`` whose masked value differs."""
+    changes = {}
+    for name in names:
+        old = getattr(item, name)
+        new = mask_value(old) if not isinstance(old, tuple) else _texts(old)
+        if new is not old and new != old:
+            changes[name] = new
+    return changes
+
+
+_VIOLATION = ("township", "village", "name", "sheet", "column", "message", "observed", "county")
+_EXEMPTION = ("township", "village", "name", "sheet", "evidence", "county")
+_FILE = ("sheets", "error", "notes", "passed_over")  # not path (the file system's); unchecked names rule-file text
+_TOWNSHIP = ("township", "county")
 
 
 def _mask_violation(v: Violation) -> Violation:
-    message, observed = mask_text(v.message), _mask(v.observed)
-    if message == v.message and observed == v.observed:
-        return v  # most findings name no identity number: no copy
-    return replace(v, message=message, observed=observed)
+    changes = _changed(v, _VIOLATION)
+    if v.anchor is not None:  # (file, sheet, row, column label): the file is a path, the rest a sheet's text
+        file, sheet, row, column = v.anchor
+        anchor = (file, mask_text(sheet), row, column if column is None else mask_text(column))
+        if anchor != v.anchor:
+            changes["anchor"] = anchor
+    return replace(v, **changes) if changes else v  # most findings name no identity number: no copy
 
 
 def _mask_exemption(e: Exemption) -> Exemption:
-    evidence = mask_text(e.evidence)
-    return e if evidence == e.evidence else replace(e, evidence=evidence)
+    changes = _changed(e, _EXEMPTION)
+    return replace(e, **changes) if changes else e
+
+
+def _mask_file(f: FileResult) -> FileResult:
+    changes = _changed(f, _FILE)
+    return replace(f, **changes) if changes else f
+
+
+def _mask_township(row: TownshipSummary) -> TownshipSummary:
+    changes = _changed(row, _TOWNSHIP)
+    return replace(row, **changes) if changes else row
+
+
+def mask_report(report: Report) -> Report:
+    """The same report with identity numbers masked in every text that can come from a spreadsheet."""
+    return replace(report, files=tuple(map(_mask_file, report.files)),
+                   violations=tuple(map(_mask_violation, report.violations)),
+                   exempted=tuple(map(_mask_exemption, report.exempted)),
+                   townships=tuple(map(_mask_township, report.townships)), notes=_texts(report.notes))
+
+
+def find_sheet(shown: str, names: Iterable[str]) -> str | None:
+    """The sheet among a workbook's ``names`` that a report calls ``shown``, masked or not."""
+    names = list(names)
+    if shown in names:
+        return shown
+    return next((name for name in names if mask_text(name) == shown), None)
