@@ -21,17 +21,20 @@ from typing import Any
 
 from rulecheck.model import Exemption, FileResult, Report, TownshipSummary, Violation
 
+# Digits and letters as typed, half- or full-width (a Chinese input method in full-width mode types ３２０６…).
+_D = "0-9\uff10-\uff19"
+_L = "A-Za-z\uff21-\uff3a\uff41-\uff5a"
 # What people type between the parts of an identity number: one to three spaces (ASCII, no-break,
 # ideographic), a dot, a hyphen or a dash.
-_SEP = r"(?:[ \t\u00a0\u3000]{1,3}|[.\-\u2010-\u2015])"
+_SEP = r"(?:[ \t\u00a0\u3000]{1,3}|[.\-\u2010-\u2015\uff0d\uff0e])"
 # One maximal run of an identity number's characters: digits, a separator between two digits, a letter
 # between two digits (a typo: 32068219750312l231), a final X. Judged whole by _mask_run.
-_RUN = re.compile(rf"(?<![0-9])[0-9](?:{_SEP}?[0-9]|[A-Za-z](?=[0-9]))*[Xx]?")
+_RUN = re.compile(rf"(?<![{_D}])[{_D}](?:{_SEP}?[{_D}]|[{_L}](?=[{_D}]))*[Xx\uff38\uff58]?")
 # The cheap test before any substitution: fourteen such characters in a row (a run to mask has 15 to 19).
 # Most texts (dates, ages, row numbers, phone numbers) fail it and are returned untouched.
-_HINT = re.compile(rf"[0-9](?:{_SEP}?[0-9]|[A-Za-z](?=[0-9])){{13}}")
+_HINT = re.compile(rf"[{_D}](?:{_SEP}?[{_D}]|[{_L}](?=[{_D}])){{13}}")
 _SPLIT = re.compile(_SEP)
-# A number Excel turned into a float: 3.20682196805121E+17 still carries the area code and birth date.
+_HALF_WIDTH = str.maketrans({chr(c): chr(c - 0xFEE0) for c in range(0xFF10, 0xFF5B)})
 _FLOAT_ID = re.compile(r"(?<![0-9])([0-9])\.([0-9]{5})([0-9]+)([eE]\+?1[4-7])(?![0-9])")
 _YEAR = re.compile(r"(?:19|20)[0-9]{2}")
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
@@ -62,21 +65,22 @@ def _masked(chars: str) -> str:
 
 def _mask_run(match: re.Match[str]) -> str:
     run = match.group(0)
-    parts = _SPLIT.split(run)
+    typed = _SPLIT.split(run)
+    parts = [p.translate(_HALF_WIDTH) for p in typed]
     if len(parts) == 1:
-        return _masked(run) if _identity(parts) else run
+        return _masked(parts[0]) if _identity(parts) else run
     # Where separators were typed, the number may stand next to other numbers (…1634 1968.05, 8 3206…):
     # of the stretches of whole parts that are one, mask the likeliest (18 characters, then 15, then the
     # first), and look again on either side of it.
-    seps = _SPLIT.findall(run)
     found = [(len(chars) != 18, len(chars) != 15, start, size)
              for size in range(1, min(len(parts), _MOST_PARTS) + 1) for start in range(len(parts) - size + 1)
              if _identity(parts[start:start + size]) for chars in ["".join(parts[start:start + size])]]
     if not found:
         return run
     *_, start, size = min(found)
-    before = "".join(p + s for p, s in zip(parts[:start], seps[:start]))
-    after = "".join(s + p for s, p in zip(seps[start + size - 1:], parts[start + size:]))
+    seps = _SPLIT.findall(run)
+    before = "".join(p + s for p, s in zip(typed[:start], seps[:start]))
+    after = "".join(s + p for s, p in zip(seps[start + size - 1:], typed[start + size:]))
     return _RUN.sub(_mask_run, before) + _masked("".join(parts[start:start + size])) + _RUN.sub(_mask_run, after)
 
 

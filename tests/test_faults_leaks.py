@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import unicodedata
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
@@ -76,7 +77,7 @@ def outputs(tmp_path: Path, *inputs: Path, lang: str = "zh", show_id: bool = Fal
 
 def assert_hidden(written: dict[str, bytes], number: str) -> None:
     """Neither the number as typed nor its characters run together are in any output."""
-    forms = {number, re.sub(r"[^0-9A-Za-z]", "", number)}
+    forms = {number, re.sub(r"[^0-9A-Za-z]", "", unicodedata.normalize("NFKC", number))}
     for where, data in written.items():
         for form in forms:
             assert form.encode() not in data, f"{form} in {where}"
@@ -179,6 +180,7 @@ def test_a_headerless_sheet_named_by_an_identity_number_is_masked_in_the_note(tm
     assert any(MASKED in note for note in report["files"][0]["notes"]), report["files"][0]
 
 
+FULL_WIDTH = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})
 MALFORMED = {
     "19 digits": ID + "7",
     "a letter for a digit": ID[:14] + "l" + ID[15:],
@@ -188,8 +190,11 @@ MALFORMED = {
     "a wrong check digit": ID[:17] + ("0" if ID[17] != "0" else "1"),
     "17 digits": ID[:17],
     "a legacy number with a space": f"{ID[:6]} {ID[8:17]}",
+    "full-width digits": ID.translate(FULL_WIDTH),
+    "full-width with a full-width dot": f"{ID[:6]}.{ID[6:]}".translate(FULL_WIDTH),
 }
-SPACED = {"double spaces", "a legacy number with a space"}
+# Spaces typed inside a number, and full-width digits, are not wrong in themselves: such a number is read.
+READ = {"double spaces", "a legacy number with a space", "full-width digits"}
 
 
 @pytest.mark.parametrize("label", MALFORMED)
@@ -204,17 +209,17 @@ def test_a_malformed_identity_number_is_masked_everywhere(tmp_path: Path, label:
     assert_hidden(written, number)
     _, report = json_report(path)
     invalid = [v for v in report["violations"] if v["rule"] == "id-number-invalid"]
-    # Spaces typed inside a number are not wrong in themselves: such a number is read, and reported nowhere but
-    # in the evidence; every other form is reported as invalid, masked.
-    assert len(invalid) == (label not in SPACED), invalid
+    # A number that is read is reported nowhere but in the evidence; every other form is reported invalid, masked.
+    assert len(invalid) == (label not in READ), invalid
     assert all("*" in v["observed"] and "*" in v["message"] for v in invalid), invalid
     assert report["exempted"] and "*" in report["exempted"][0]["evidence"]
-    if label not in SPACED:  # the copy's comment quotes the number, masked
+    if label not in READ:  # the copy's comment quotes the number, masked
         assert any(k.startswith("--annotate") and b"*" in v for k, v in written.items())
     _, shown = json_report(path, show_id=True)
+    read = unicodedata.normalize("NFKC", number)  # cells are read NFKC-normalised: full-width digits as digits
     assert [v["observed"] for v in shown["violations"] if v["rule"] == "id-number-invalid"] == \
-        ([] if label in SPACED else [number])
-    assert number in shown["exempted"][0]["evidence"]
+        ([] if label in READ else [read])
+    assert read in shown["exempted"][0]["evidence"]
 
 
 def test_numbers_that_are_not_identity_numbers_are_shown_in_full(tmp_path: Path) -> None:
@@ -242,6 +247,8 @@ def test_numbers_that_are_not_identity_numbers_are_shown_in_full(tmp_path: Path)
     (f"{ID}.0", f"{MASKED}.0"),
     (f"ID{ID}", f"ID{MASKED}"),
     (f"{ID}、{ID}", f"{MASKED}、{MASKED}"),
+    (f"身份证{ID.translate(FULL_WIDTH)}号", f"身份证{MASKED}号"),  # typed in full-width mode
+    (f"{ID[:6]}．{ID[6:]}".translate(FULL_WIDTH), MASKED),
 ])
 def test_mask_text(text: str, masked: str) -> None:
     assert mask_text(text) == masked
@@ -250,7 +257,7 @@ def test_mask_text(text: str, masked: str) -> None:
 @pytest.mark.parametrize("text", [
     "19680512", "13912345678", "13912345678 1234", "2005、2006、2007", "2004 2005 2006 2007", "2005.01 2008.03 2011.01",
     "1968.05.12 1975.03.12", "第 3、4、5 行", "12345678901234", "0513-87654321", "1234567890123456789012",
-    "1 2 3 4 5 6 7 8 9 0 1 2 3 4 5", "E2、E4、E6", "v1.2.3-20071020",
+    "1 2 3 4 5 6 7 8 9 0 1 2 3 4 5", "E2、E4、E6", "v1.2.3-20071020", "２００５ ２００６ ２００７ ２００８",
 ])
 def test_mask_text_leaves_other_numbers_alone(text: str) -> None:
     assert mask_text(text) == text
