@@ -15,11 +15,12 @@ and which the user already holds.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
+from operator import attrgetter
 from typing import Any
 
-from rulecheck.model import Exemption, FileResult, Report, TownshipSummary, Violation
+from rulecheck.model import Report, Violation
 
 # Digits and letters as typed, half- or full-width (a Chinese input method in full-width mode types ３２０６…).
 _D = "0-9\uff10-\uff19"
@@ -30,8 +31,8 @@ _SEP = r"(?:[ \t\u00a0\u3000]{1,3}|[.\-\u2010-\u2015\uff0d\uff0e])"
 # One maximal run of an identity number's characters: digits, a separator between two digits, a letter
 # between two digits (a typo: 32068219750312l231), a final X. Judged whole by _mask_run.
 _RUN = re.compile(rf"(?<![{_D}])[{_D}](?:{_SEP}?[{_D}]|[{_L}](?=[{_D}]))*[Xx\uff38\uff58]?")
-# The cheap test before any substitution: fourteen such characters in a row (a run to mask has 15 to 19).
-# Most texts (dates, ages, row numbers, phone numbers) fail it and are returned untouched.
+# The test before any substitution: fourteen such characters in a row (a run to mask has 15 to 19).
+# Most texts (dates, ages, row numbers, phone numbers) fail it, or the cheaper _DIGITS, and are left untouched.
 _HINT = re.compile(rf"[{_D}](?:{_SEP}?[{_D}]|[{_L}](?=[{_D}])){{13}}")
 _SPLIT = re.compile(_SEP)
 _HALF_WIDTH = str.maketrans({chr(c): chr(c - 0xFEE0) for c in range(0xFF10, 0xFF5B)})
@@ -40,6 +41,10 @@ _YEAR = re.compile(r"(?:19|20)[0-9]{2}")
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 
 SHORTEST, LONGEST = 15, 19  # an identity number's characters, malformed ones included
+_SHORTEST_FLOAT = 11  # 3.20682E+17 and up
+# The cheapest necessary test, one pass and no backtracking: 13 digits anywhere in the text (a number to
+# mask has at least 15 characters, at most two of them letters).
+_DIGITS = re.compile(rf"(?:[^{_D}]*+[{_D}]){{13}}")
 _MOST_PARTS = 5  # 320 682 1975 0312 1634 is the most finely typed number seen
 _MOST_LETTERS = 2  # typos, beside a final X
 
@@ -84,11 +89,17 @@ def _mask_run(match: re.Match[str]) -> str:
     return _RUN.sub(_mask_run, before) + _masked("".join(parts[start:start + size])) + _RUN.sub(_mask_run, after)
 
 
+def _mask_float(m: re.Match[str]) -> str:
+    return f"{m.group(1)}.{m.group(2)}{'*' * len(m.group(3))}{m.group(4)}"
+
+
 def mask_text(text: str) -> str:
     """``text`` with every identity number in it masked."""
-    if ("e" in text or "E" in text) and "." in text:
-        text = _FLOAT_ID.sub(lambda m: f"{m.group(1)}.{m.group(2)}{'*' * len(m.group(3))}{m.group(4)}", text)
-    if len(text) < SHORTEST or _HINT.search(text) is None:
+    if len(text) < _SHORTEST_FLOAT:
+        return text  # most names, villages and sheet names: nothing to test
+    if "E+1" in text or "e+1" in text or "E1" in text or "e1" in text:
+        text = _FLOAT_ID.sub(_mask_float, text)
+    if len(text) < SHORTEST or _DIGITS.match(text) is None or _HINT.search(text) is None:
         return text
     return _RUN.sub(_mask_run, text)
 
@@ -104,51 +115,52 @@ def mask_value(value: Any) -> Any:
     return value
 
 
-def _texts(values: tuple[str, ...]) -> tuple[str, ...]:
-    masked = tuple(map(mask_text, values))
-    return values if masked == values else masked
+def _mask_any(value: Any) -> Any:
+    if value.__class__ is tuple:
+        masked = tuple(map(_mask_any, value))
+        return value if masked == value else masked
+    return mask_value(value)
 
 
-def _changed(item: Any, names: Iterable[str]) -> dict[str, Any]:
-    """The fields among ``names`` whose masked value differs."""
-    changes = {}
-    for name in names:
-        old = getattr(item, name)
-        new = mask_value(old) if not isinstance(old, tuple) else _texts(old)
-        if new is not old and new != old:
-            changes[name] = new
-    return changes
+def _masker(names: tuple[str, ...]) -> Callable[[Any], Any]:
+    """A function masking these fields of a finding; the finding itself when none changes (most: no copy)."""
+    get = attrgetter(*names)
+
+    def mask(item: Any) -> Any:
+        changes = None
+        for name, old in zip(names, get(item)):
+            kind = old.__class__
+            if kind is str:  # the common cases decided here, without a call
+                if len(old) < _SHORTEST_FLOAT:
+                    continue
+                new = mask_text(old)
+            elif old is None or ((kind is float or kind is int) and -1e14 < old < 1e14):
+                continue
+            else:
+                new = _mask_any(old)
+            if new is not old and new != old:
+                changes = changes or {}
+                changes[name] = new
+        return replace(item, **changes) if changes else item
+    return mask
 
 
-_VIOLATION = ("township", "village", "name", "sheet", "column", "message", "observed", "county")
-_EXEMPTION = ("township", "village", "name", "sheet", "evidence", "county")
-_FILE = ("sheets", "error", "notes", "passed_over")  # not path (the file system's); unchecked names rule-file text
-_TOWNSHIP = ("township", "county")
+# Every field that can hold a spreadsheet's text. Not paths (path, file, files: the file system's, and the
+# user's own), rule ids or severities; Unchecked names the rule file's columns, never a cell.
+_mask_exemption = _masker(("township", "village", "name", "sheet", "evidence", "county"))
+_mask_file = _masker(("sheets", "error", "notes", "passed_over"))
+_mask_township = _masker(("township", "county"))
+_mask_fields = _masker(("township", "village", "name", "sheet", "column", "message", "observed", "county"))
 
 
 def _mask_violation(v: Violation) -> Violation:
-    changes = _changed(v, _VIOLATION)
+    v = _mask_fields(v)
     if v.anchor is not None:  # (file, sheet, row, column label): the file is a path, the rest a sheet's text
         file, sheet, row, column = v.anchor
         anchor = (file, mask_text(sheet), row, column if column is None else mask_text(column))
         if anchor != v.anchor:
-            changes["anchor"] = anchor
-    return replace(v, **changes) if changes else v  # most findings name no identity number: no copy
-
-
-def _mask_exemption(e: Exemption) -> Exemption:
-    changes = _changed(e, _EXEMPTION)
-    return replace(e, **changes) if changes else e
-
-
-def _mask_file(f: FileResult) -> FileResult:
-    changes = _changed(f, _FILE)
-    return replace(f, **changes) if changes else f
-
-
-def _mask_township(row: TownshipSummary) -> TownshipSummary:
-    changes = _changed(row, _TOWNSHIP)
-    return replace(row, **changes) if changes else row
+            v = replace(v, anchor=anchor)
+    return v
 
 
 def mask_report(report: Report) -> Report:
@@ -156,7 +168,7 @@ def mask_report(report: Report) -> Report:
     return replace(report, files=tuple(map(_mask_file, report.files)),
                    violations=tuple(map(_mask_violation, report.violations)),
                    exempted=tuple(map(_mask_exemption, report.exempted)),
-                   townships=tuple(map(_mask_township, report.townships)), notes=_texts(report.notes))
+                   townships=tuple(map(_mask_township, report.townships)), notes=_mask_any(report.notes))
 
 
 def find_sheet(shown: str, names: Iterable[str]) -> str | None:

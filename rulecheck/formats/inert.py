@@ -13,8 +13,9 @@ JSON, CSV and the xlsx report keep the real values (JSON escapes them; CSV and x
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import replace
+from operator import attrgetter
 from typing import Any
 
 from rulecheck.model import FileResult, Report
@@ -44,40 +45,59 @@ def _value(value: Any) -> Any:
     return value
 
 
-def _inert(item: Any, names: Iterable[str]) -> Any:
-    changes = {}
-    for name in names:
-        old = getattr(item, name)
-        new = _value(old)
-        if new is not old and new != old:
-            changes[name] = new
-    return replace(item, **changes) if changes else item
+def _printable(values: tuple) -> bool:
+    """Whether no text among ``values`` (tuples looked into) can hold a control character: str.isprintable,
+    in C, over all of them joined. It is false for more than _CONTROL (an ideographic space, a soft hyphen):
+    those texts take the exact test."""
+    if not "".join([v for v in values if v.__class__ is str]).isprintable():
+        return False
+    for v in values:
+        if v.__class__ is tuple and not _printable(v):
+            return False
+    return True
+
+
+def _inert(names: tuple[str, ...]) -> Callable[[Any], Any]:
+    """A function escaping these fields of a finding; the finding itself when none has a control character."""
+    get = attrgetter(*names) if len(names) > 1 else (lambda item: (getattr(item, names[0]),))
+
+    def escape(item: Any) -> Any:
+        values = get(item)
+        if _printable(values):
+            return item
+        changes = {}
+        for name, old in zip(names, values):
+            new = _value(old)
+            if new is not old and new != old:
+                changes[name] = new
+        return replace(item, **changes) if changes else item
+    return escape
 
 
 # Every text field a writer can show; numbers, rule ids and severities are rulecheck's own.
-_VIOLATION = ("township", "village", "name", "file", "sheet", "column", "message", "observed", "county", "files",
-              "anchor")
-_EXEMPTION = ("township", "village", "name", "file", "sheet", "evidence", "county")
-_FILE = ("path", "sheets", "error", "notes", "passed_over")
-_UNCHECKED = ("missing",)
-_TOWNSHIP = ("township", "county", "files")
-_TALLY = ("title",)
+_violation = _inert(("township", "village", "name", "file", "sheet", "column", "message", "observed", "county",
+                     "files", "anchor"))
+_exemption = _inert(("township", "village", "name", "file", "sheet", "evidence", "county"))
+_file_fields = _inert(("path", "sheets", "error", "notes", "passed_over"))
+_unchecked = _inert(("missing",))
+_township = _inert(("township", "county", "files"))
+_tally = _inert(("title",))
 
 
 def _file(f: FileResult) -> FileResult:
-    f = _inert(f, _FILE)
-    unchecked = tuple(_inert(u, _UNCHECKED) for u in f.unchecked)
-    return f if unchecked == f.unchecked else replace(f, unchecked=unchecked)
+    f = _file_fields(f)
+    unchecked = tuple(map(_unchecked, f.unchecked))
+    return f if _same(f.unchecked, unchecked) else replace(f, unchecked=unchecked)
 
 
 def inert(report: Report) -> Report:
     """The same report with control characters in its texts shown escaped; the report itself if it has none."""
     changes: dict[str, Any] = {
         "files": tuple(map(_file, report.files)),
-        "violations": tuple(_inert(v, _VIOLATION) for v in report.violations),
-        "exempted": tuple(_inert(e, _EXEMPTION) for e in report.exempted),
-        "townships": tuple(_inert(row, _TOWNSHIP) for row in report.townships),
-        "rules": tuple(_inert(r, _TALLY) for r in report.rules),
+        "violations": tuple(map(_violation, report.violations)),
+        "exempted": tuple(map(_exemption, report.exempted)),
+        "townships": tuple(map(_township, report.townships)),
+        "rules": tuple(map(_tally, report.rules)),
         "notes": _value(report.notes),
         "ruleset_title": inert_text(report.ruleset_title),
         "rule_titles": {k: inert_text(v) for k, v in report.rule_titles.items()},
