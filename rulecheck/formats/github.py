@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from rulecheck.formats.inert import inert
 from rulecheck.formats.rows import where
 from rulecheck.messages import t
 from rulecheck.model import Report
@@ -32,6 +33,7 @@ def _command(level: str, message: str, title: str, file: str | None = None, line
 
 
 def write(report: Report, out: TextIO) -> None:
+    report = inert(report)  # control characters from cells shown escaped, never sent to the terminal
     lang = report.lang
     for f in report.failed_files:
         out.write(_command("error", t(lang, "file-error", error=f.error), "rulecheck", f.path))

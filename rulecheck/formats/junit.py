@@ -13,6 +13,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import TextIO
 
+from rulecheck.formats.inert import inert
 from rulecheck.formats.rows import where
 from rulecheck.messages import t
 from rulecheck.model import FAIL_LEVELS, Report, Violation
@@ -75,6 +76,7 @@ def _count(root: ET.Element) -> None:
 
 
 def write(report: Report, out: TextIO) -> None:
+    report = inert(report)  # control characters from cells shown escaped, never sent to the terminal
     lang = report.lang
     root = ET.Element("testsuites", name=f"rulecheck {report.ruleset_id}")
     root.append(_files_suite(report))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from itertools import groupby
 from typing import TextIO
 
+from rulecheck.formats.inert import inert
 from rulecheck.messages import t
 from rulecheck.model import Report, Violation
 
@@ -25,6 +26,7 @@ def _line(v: Violation, lang: str, titles: dict[str, str]) -> str:
 
 
 def write(report: Report, out: TextIO) -> None:
+    report = inert(report)  # control characters from cells shown escaped, never sent to the terminal
     lang, titles = report.lang, report.rule_titles
     by_file = {f: list(vs) for f, vs in groupby(
         [v for v in report.violations if v.file is not None], key=lambda v: v.file)}
