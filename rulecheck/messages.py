@@ -230,6 +230,17 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "annotate-not-dir": ("--annotate 需要一个文件夹,{path} 是文件", "--annotate takes a folder, and {path} is a file"),
     "progress": ("读取", "reading"),
+    # what a typed column accepts (value-unreadable findings)
+    "accepted-boolean": ("是、否、{own}√、×、有、无", "是 or 否 (yes/no), {own}√, ×, 有, 无"),
+    "accepted-birth-date": (
+        "1968.05、1968.5、1968年5月、1968-05-12、19680512 或 Excel 日期",
+        "1968.05, 1968.5, 1968年5月, 1968-05-12, 19680512 or an Excel date",
+    ),
+    "accepted-date": ("完整日期,如 2007-10-15、2007.10.15、2007年10月15日 或 Excel 日期", "a full date such as 2007-10-15, 2007.10.15, 2007年10月15日 or an Excel date"),
+    "accepted-years": ("年份,如 2005、2006 或 2005-2007;没有的填“无”", "years such as 2005、2006 or 2005-2007; 无 for none"),
+    "accepted-number": ("数字,如 40 或 40平方米", "a number such as 40 or 40平方米"),
+    "accepted-id-number": ("18 位或 15 位身份证号", "an 18- or 15-character identity number"),
+    "duplicate-place": ("{file} 工作表「{sheet}」第 {row} 行", "{file}, sheet '{sheet}', row {row}"),
     # rulecheck.toml
     "config-syntax": ("{path}:配置文件格式错误:{reason}", "{path}: not valid TOML: {reason}"),
     "config-unreadable": ("{path}:无法读取配置文件:{reason}", "{path}: cannot read the config file: {reason}"),
