@@ -461,3 +461,10 @@ def test_cli_annotated_copy_in_the_folder_is_passed_over_next_time(tmp_path: Pat
         assert again.code == first.code
         assert again.file(copy)["passed_over"] == t(lang, "made-by-annotated")
         assert again.report["summary"]["rows"] == first.report["summary"]["rows"]
+
+
+def test_text_names_county_and_township_on_findings_in_a_countys_file() -> None:
+    out = render(make_report(), "text")
+    assert "  工作表「名单」 第 2 行 海安县 城关镇 北村 王五 [提名方式 (D)]\n    错误 nomination-method" in "\n".join(block(out, "c.xlsx"))
+    plain = Violation("retirement-age", "error", "person", "城关镇", "西村", "张老", "b.xlsx", "名单", 2, None, "m")
+    assert "  工作表「名单」 第 2 行 西村 张老\n" in render(make_report(violations=(plain,)), "text")  # no county: as before
