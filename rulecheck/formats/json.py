@@ -5,16 +5,19 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from rulecheck.model import Report
+from rulecheck.model import Report, Violation
 
 VIOLATION_KEYS = ("rule", "severity", "scope", "county", "township", "village", "name", "file", "files", "sheet", "row",
                   "column", "message", "observed")
 EXEMPTION_KEYS = ("rule", "county", "township", "village", "name", "file", "sheet", "row", "evidence")
 
 
-def _value(item: object, key: str) -> Any:
-    value = getattr(item, key)
-    return list(value) if isinstance(value, tuple) else value
+def _violation(v: Violation) -> dict[str, Any]:
+    # "files" stays the violation's tuple (JSON writes it as an array): a dict holding only atoms and
+    # tuples is not tracked by the garbage collector, and a report can hold a million of them.
+    return {"rule": v.rule, "severity": v.severity, "scope": v.scope, "county": v.county, "township": v.township,
+            "village": v.village, "name": v.name, "file": v.file, "files": v.files, "sheet": v.sheet,
+            "row": v.row, "column": v.column, "message": v.message, "observed": v.observed}
 
 
 def as_data(report: Report) -> dict[str, Any]:
@@ -43,8 +46,8 @@ def as_data(report: Report) -> dict[str, Any]:
              "notes": list(f.notes)}
             for f in report.files
         ],
-        "violations": [{k: _value(v, k) for k in VIOLATION_KEYS} for v in report.violations],
-        "exempted": [{k: _value(e, k) for k in EXEMPTION_KEYS} for e in report.exempted],
+        "violations": [_violation(v) for v in report.violations],  # keys: VIOLATION_KEYS
+        "exempted": [{k: getattr(e, k) for k in EXEMPTION_KEYS} for e in report.exempted],
         "townships": [
             {"county": row.county, "township": row.township, "files": list(row.files), "as_of": row.as_of,
              "values": {c.key: value for c, value in zip(report.summary_columns, row.values)},

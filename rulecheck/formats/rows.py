@@ -3,10 +3,11 @@ the words for coverage (rules not checked, by title and missing columns) and the
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from rulecheck.messages import t
-from rulecheck.model import Exemption, FileResult, Report, Unchecked, Violation, township_key
+from rulecheck.model import SEVERITIES, Exemption, FileResult, Report, Unchecked, Violation, township_key
 
 # What a spreadsheet reads as the start of a formula (OWASP's list for CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -147,9 +148,9 @@ def _plural(n: int) -> dict[str, object]:
     return {"count": n, "s": "" if n == 1 else "s", "verb": "s" if n == 1 else ""}
 
 
-def _found(report: Report, severities: tuple[str, ...]) -> str:
+def _found(report: Report, counts: Counter[str]) -> str:
     lang = report.lang
-    parts = [t(lang, f"count-{s}", n=n, s="" if n == 1 else "s") for s in severities if (n := report.count(s))]
+    parts = [t(lang, f"count-{s}", n=n, s="" if n == 1 else "s") for s in SEVERITIES if (n := counts[s])]
     return t(lang, "list-sep").join(parts)
 
 
@@ -160,7 +161,8 @@ def verdict(report: Report) -> str:
     no slate was read at all.
     """
     lang = report.lang
-    found = _found(report, ("error", "warning", "notice"))
+    counts = Counter(v.severity for v in report.violations)
+    found = _found(report, counts)
     if not report.complete:
         reasons = []
         if report.incomplete_files:
@@ -173,6 +175,6 @@ def verdict(report: Report) -> str:
             reasons.append(t(lang, "verdict-nothing-read"))
         text = t(lang, "verdict-incomplete", reasons=(";" if lang == "zh" else "; ").join(reasons))
         return text + (t(lang, "verdict-found-too", found=found) if found else "")
-    if report.count("error") or report.count("warning"):
+    if counts["error"] or counts["warning"]:
         return t(lang, "verdict-found", found=found)
     return t(lang, "verdict-clean-notices", found=found) if found else t(lang, "verdict-clean")

@@ -21,8 +21,10 @@ def _line(v: Violation, lang: str, titles: dict[str, str]) -> str:
         who = " ".join(x for x in (v.county, v.township or t(lang, "blank"), v.village, v.name) if x)
     elif v.scope == "township":
         who = " ".join(x for x in (v.county, v.township or t(lang, "blank")) if x)
-    else:  # a county's file holds several townships, perhaps of one name: say which
-        who = " ".join(x for x in (v.county, v.county and v.township, v.village, v.name) if x)
+    elif v.county:  # a county's file holds several townships, perhaps of one name: say which
+        who = " ".join(x for x in (v.county, v.township, v.village, v.name) if x)
+    else:
+        who = " ".join(x for x in (v.village, v.name) if x)
     head = " ".join(x for x in (" ".join(where), who, v.column and f"[{v.column}]") if x)
     severity = t(lang, f"severity-{v.severity}")
     line = f"  {head}\n    {severity} {v.rule}  {titles.get(v.rule, '')}:{v.message}" if lang == "zh" else \
