@@ -303,7 +303,9 @@ def _group_codes(table: Table, keys: list[str]) -> tuple[pd.Series, int]:
     """Each row's group number (groups sorted by their folded key texts, blank last) and the group count."""
     folded = pd.DataFrame({k: table.text[_FOLDED + k] if _FOLDED + k in table.text else values.fold(table.text[k])
                            for k in keys})
-    codes = folded.groupby(keys, dropna=False, sort=True).ngroup()
+    # A key blank on every row (no file has a county column) neither splits nor orders the groups.
+    used = [k for k in keys if not folded[k].isna().all()] or keys
+    codes = folded.groupby(used, dropna=False, sort=True).ngroup()
     return codes, int(codes.max()) + 1
 
 
@@ -334,14 +336,12 @@ class _Grouping:
 
     def files_of(self, groups: np.ndarray) -> list[tuple[str, ...]]:
         """Per group asked for: the files its rows come from, in the order they were read."""
-        codes = self.codes.to_numpy()
-        rows = np.flatnonzero(np.isin(codes, groups))
-        pairs = pd.DataFrame({"g": codes[rows], "s": self.table.sheet_id[rows]}).drop_duplicates()
+        sheets = len(self.table.sheets)
+        pairs = np.unique(self.codes.to_numpy().astype(np.int64) * sheets + self.table.sheet_id)  # (group, sheet), sorted
         names: dict[int, list[str]] = {int(g): [] for g in groups}
-        for g, s in zip(pairs["g"].tolist(), pairs["s"].tolist()):
-            file = self.table.sheets[s].file
-            if file not in names[g]:
-                names[g].append(file)
+        for g, s in zip(*np.divmod(pairs, sheets)):
+            if int(g) in names and (file := self.table.sheets[s].file) not in names[int(g)]:
+                names[int(g)].append(file)
         return [tuple(names[int(g)]) for g in groups]
 
 
@@ -556,7 +556,7 @@ def _unreadable_values(ruleset: Ruleset, rule: Rule, table: Table, lang: str) ->
             continue
         spec = ruleset.columns[key]
         title, accepted = spec.title(lang), accepted_forms(spec, lang)
-        written = _texts(table, key, rows)
+        written = [_clean(x) for x in table.text.at(rows)[key].array]  # cell text made at these rows only
         for i, place, county, text in zip(rows, _places(table, rows), _texts(table, COUNTY, rows), written):
             vals = {"column": title, "observed": text, "accepted": accepted}
             found.append(Violation(rule.id, rule.spec.severity, "person", *place, _column(table, i, key),
@@ -587,26 +587,26 @@ def _duplicates(ruleset: Ruleset, rule: Rule, table: Table, base: expr.Context, 
     matched_by = np.full(size, -1, dtype=np.int64)
     groups = 0
     for n, keys in enumerate(rule.spec.by or ()):
-        codes = []
-        complete = np.ones(size, dtype=bool)
-        for key in keys:
-            value = base.lookup(key)
+        # Key by key, the most telling first (the name before the village), keeping only the rows whose
+        # keys so far are shared with another row: few rows are left to look at after the first key.
+        rows = np.arange(size)
+        combined = np.zeros(size, dtype=np.int64)
+        for key in sorted(keys, key=lambda k: (k != table.label, k in ruleset.groups.get(SUMMARY_SCOPE, ()), k)):
+            # Group keys as matched for grouping (spaces and full-width folded), other values as parsed.
+            value = table.text[_FOLDED + key] if _FOLDED + key in table.text else base.lookup(key)
             if not isinstance(value, pd.Series):
                 continue
-            if value.dtype == object:
-                value = value.str.replace(r"\s+", "", regex=True).str.casefold()
-            code = pd.factorize(value.to_numpy(dtype=object), use_na_sentinel=True)[0]
-            if key not in ruleset.optional_keys:
-                complete &= code >= 0
-            codes.append(code)
-        if not codes or not complete.any():
+            code = pd.factorize(value.take(rows), use_na_sentinel=True)[0].astype(np.int64)
+            keep = code >= 0 if key not in ruleset.optional_keys else np.ones(len(rows), dtype=bool)
+            combined = pd.factorize(combined[keep] * (int(code.max(initial=0)) + 2) + code[keep] + 1)[0].astype(np.int64)
+            rows = rows[keep]
+            shared = pd.Series(combined).duplicated(keep=False).to_numpy()
+            rows, combined = rows[shared], combined[shared]
+            if not len(rows):
+                break
+        if not len(rows):
             continue
-        frame = pd.DataFrame(np.column_stack(codes)[complete])
-        twice = frame.duplicated(keep=False).to_numpy()
-        if not twice.any():
-            continue
-        rows = np.flatnonzero(complete)[twice]
-        numbers = frame[twice].groupby(list(frame.columns), sort=False).ngroup().to_numpy() + groups
+        numbers = pd.factorize(combined)[0] + groups
         fresh = group_of[rows] < 0
         group_of[rows[fresh]], matched_by[rows[fresh]] = numbers[fresh], n
         groups = int(numbers.max()) + 1

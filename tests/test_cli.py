@@ -121,7 +121,7 @@ def test_exit_2_wins_over_1_when_a_bad_file_is_beside_a_violating_one(runs: dict
     done = runs["json"]
     assert done.code == 2
     data = done.json()
-    assert data["summary"]["errors"] == 18  # the violating file was still checked
+    assert data["summary"]["errors"] == 21  # the violating file was still checked
     [failed] = [f for f in data["files"] if f["error"]]
     assert failed["path"] == str(work / "bad.xlsx") and failed["rows"] == 0
     assert failed["error"] == t("zh", "zip-damaged")  # a zip header and nothing after it
@@ -137,7 +137,7 @@ def test_missing_path_exits_2_and_the_others_are_still_checked(runs: dict[str, D
     assert f"{t('en', 'heading-file', path=missing)}\n  {t('en', 'file-error', error=reason)}\n" in done.out
     assert "row 4 石北村\n    error one-secretary-per-village" in done.out  # BROKEN was checked all the same
     assert done.out.rstrip().splitlines()[-1] == t(
-        "en", "summary", files=2, rows=24, errors=18, warnings=2, notices=1, exempted=0, failed=1)
+        "en", "summary", files=2, rows=25, errors=21, warnings=2, notices=1, exempted=0, failed=1)
 
 
 # --------------------------------------------------------------------------- JSON
@@ -213,8 +213,8 @@ def test_json_summary_counts(runs: dict[str, Done], work: Path) -> None:
     assert list(files) == ["every-rule-broken.xlsx", "bad.xlsx", "no-nomination.csv", "clean-township.xlsx"]
     # summary.rows counts candidate rows: not the title, header, 合计 or 备注 lines
     assert {n: f["rows"] for n, f in files.items()} == {
-        "every-rule-broken.xlsx": 24, "bad.xlsx": 0, "no-nomination.csv": 3, "clean-township.xlsx": 30}
-    assert data["summary"] == {**data["summary"], "files": 4, "rows": 57, "errors": 18, "warnings": 2, "exempted": 1}
+        "every-rule-broken.xlsx": 25, "bad.xlsx": 0, "no-nomination.csv": 3, "clean-township.xlsx": 30}
+    assert data["summary"] == {**data["summary"], "files": 4, "rows": 58, "errors": 21, "warnings": 2, "exempted": 1}
     assert data["summary"]["errors"] == sum(v["severity"] == "error" for v in data["violations"])
     assert data["summary"]["warnings"] == sum(v["severity"] == "warning" for v in data["violations"])
     assert [(e["rule"], e["name"], e["row"]) for e in data["exempted"]] == [("retirement-age", "朱德明", 11)]
@@ -253,7 +253,7 @@ def test_not_checked_rules_in_text(runs: dict[str, Done], work: Path) -> None:
 
 def test_lang_en_gives_english_messages(runs: dict[str, Done]) -> None:
     out = runs["english-missing"].out
-    assert (f"{t('en', 'heading-file', path=BROKEN)}\n  {t('en', 'file-rows', rows=24)}; "
+    assert (f"{t('en', 'heading-file', path=BROKEN)}\n  {t('en', 'file-rows', rows=25)}; "
             f"{t('en', 'file-skipped', skipped=2)}\n") in out
     assert ("  sheet '石庄镇' row 4 石北村\n    error one-secretary-per-village  "
             "Exactly one secretary nominee per village: 2 secretary nominees (exactly 1 expected)") in out
