@@ -315,6 +315,9 @@ def test_github_essential_unchecked_is_an_error_optional_a_notice() -> None:
     assert "::notice file=c.xlsx,title=rulecheck::未检查(可选,缺少「提名方式」列):实行“两推一考”提名" in lines
     assert f"::notice file=结果.xlsx,title=rulecheck::{PASSED_OVER['zh']}" in lines
     assert lines[-2].startswith("检查不完整:")
+    # a village drawn from two files lands on its anchor (the village's first row, in a.xlsx)
+    assert "::error file=a.xlsx,line=3,title=one-secretary-per-village 每村书记拟任人选只有1名::" \
+           "a.xlsx、b.xlsx 如皋市 城关镇 东村: 2 名书记拟任人选(应为 1 名)" in lines
     english = render(make_report("en"), "github").splitlines()
     assert any(x.startswith("::error file=a.xlsx,title=rulecheck::INCOMPLETE, not checked") for x in english)
 

@@ -3,7 +3,9 @@
 Errors, warnings and notices become ``::error``, ``::warning`` and ``::notice``; a file that
 could not be checked is an error on that file, and so is an essential rule it could not be
 checked against (an optional one is a notice; a file rulecheck wrote itself, passed over, too).
-The closing verdict and summary lines are plain log text.
+A village or township finding is annotated on its anchor, the first row of the village or
+township (in the first file, where its rows come from several). The closing verdict and summary
+lines are plain log text.
 """
 
 from __future__ import annotations
@@ -44,7 +46,9 @@ def write(report: Report, out: TextIO) -> None:
             out.write(_command("error" if essential else "notice", line, "rulecheck", f.path))
     for v in report.violations:
         title = f"{v.rule} {report.rule_titles.get(v.rule, '')}".strip()
-        out.write(_command(v.severity, f"{where(v, lang)}: {v.message}", title, v.file, v.row))
+        # a village or township finding lands on its anchor: the first row of the village or township
+        file, line = (v.anchor[0], v.anchor[2]) if v.anchor is not None else (v.file, v.row)
+        out.write(_command(v.severity, f"{where(v, lang)}: {v.message}", title, file, line))
     out.write(verdict(report) + "\n")
     out.write(t(
         lang, "summary", files=len(report.files), rows=report.rows, errors=report.count("error"),
