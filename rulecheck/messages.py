@@ -203,7 +203,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "junit-file-where": ("{path}({missing})", "{path} ({missing})"),
     "status-incomplete": ("检查不完整", "incomplete"),
     "status-passed-over": ("已跳过", "passed over"),
-    "optional-mark": ("(可选)", " (optional)"),
+    "optional-mark": ("可选,", "optional; "),
     "col-notes": ("说明", "notes"),
     "col-county": ("县(市、区)", "county"),
     "col-files": ("涉及文件", "files"),

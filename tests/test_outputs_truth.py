@@ -339,13 +339,15 @@ def test_xlsx_files_sheet_status_unchecked_and_notes() -> None:
     assert rows["a.xlsx"][5].splitlines() == [
         "村书记平均年龄不超过45周岁(缺少「出生年月」或「身份证号」列)",
         "55周岁以上原则上不再留任(缺少「出生年月」或「身份证号」列)",
-        "实行“两推一考”提名(缺少「提名方式」列)(可选)"]
+        "实行“两推一考”提名(可选,缺少「提名方式」列)"]
     assert rows["c.xlsx"][6] == "隐藏的工作表「旧」已读取" and "隐藏" not in (rows["c.xlsx"][5] or "")
     assert rows["结果.xlsx"][6] == PASSED_OVER["zh"] and rows["坏.xlsx"][6] == "文件是空的(0 字节)"
     english = _xlsx(make_report("en"))["Files"]
     assert [c.value for c in english[1]][4:] == ["status", "rules not checked", "notes"]
     assert [r[4] for r in english.iter_rows(min_row=2, values_only=True)] == [
         "incomplete", "checked", "checked", "passed over", "could not check"]
+    assert next(english.iter_rows(min_row=2, values_only=True))[5].splitlines()[2] == \
+        "Nomination by two recommendations and one test (optional; no 'nomination method' column)"
 
 
 def test_xlsx_summary_shows_coverage_and_county() -> None:

@@ -139,9 +139,9 @@ def unchecked_lines(f: FileResult, report: Report) -> list[tuple[bool, str]]:
 def unchecked_title(u: Unchecked, report: Report) -> str:
     """One unchecked rule: its title, the columns missing, and whether it was optional."""
     lang = report.lang
-    text = f"{report.rule_titles.get(u.rule) or u.rule}({missing_text(u.missing, lang)})" if lang == "zh" else \
-        f"{report.rule_titles.get(u.rule) or u.rule} ({missing_text(u.missing, lang)})"
-    return text + ("" if u.essential else t(lang, "optional-mark"))
+    why = ("" if u.essential else t(lang, "optional-mark")) + missing_text(u.missing, lang)
+    title = report.rule_titles.get(u.rule) or u.rule
+    return f"{title}({why})" if lang == "zh" else f"{title} ({why})"
 
 
 def _plural(n: int) -> dict[str, object]:
