@@ -473,3 +473,12 @@ def test_text_names_county_and_township_on_findings_in_a_countys_file() -> None:
     assert "  工作表「名单」 第 2 行 海安县 城关镇 北村 王五 [提名方式 (D)]\n    错误 nomination-method" in "\n".join(block(out, "c.xlsx"))
     plain = Violation("retirement-age", "error", "person", "城关镇", "西村", "张老", "b.xlsx", "名单", 2, None, "m")
     assert "  工作表「名单」 第 2 行 西村 张老\n" in render(make_report(violations=(plain,)), "text")  # no county: as before
+
+
+def test_junit_without_townships_marks_unchecked_rules_in_the_rule_files_suite() -> None:
+    report = replace(make_report(), townships=(), violations=())
+    suite = _suites(report)["rugao-2007"]
+    assert _case(suite, "secretary-average-age").find("error") is not None
+    assert _case(suite, "nomination-method").find("skipped") is not None  # optional on a.xlsx and c.xlsx
+    assert "a.xlsx" in _case(suite, "nomination-method").find("skipped").get("message")
+    assert list(_case(suite, "one-secretary-per-village")) == []  # checked everywhere, found nothing

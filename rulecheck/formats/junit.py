@@ -24,27 +24,30 @@ from rulecheck.model import FAIL_LEVELS, Report, Unchecked, Violation
 Gaps = dict[str, list[tuple[str, Unchecked]]]
 
 
-def _gaps(report: Report) -> Gaps:
+def _gaps(files: list[tuple[str, tuple[Unchecked, ...]]]) -> Gaps:
     gaps: Gaps = {}
-    for f in report.files:
-        for u in f.unchecked:
-            gaps.setdefault(u.rule, []).append((f.path, u))
+    for path, unchecked in files:
+        for u in unchecked:
+            gaps.setdefault(u.rule, []).append((path, u))
     return gaps
 
 
-def _not_checked(case: ET.Element, report: Report, gaps: list[tuple[str, Unchecked]]) -> ET.Element:
-    """Mark a case as not checked: an error when the rule is essential on any of these files, else skipped."""
+def _gap_message(report: Report, gap: list[tuple[str, Unchecked]]) -> tuple[bool, str, list[str]]:
+    """Whether the rule is essential on any of these files, a one-line message, and a line per file."""
     lang = report.lang
-    essential = any(u.essential for _, u in gaps)
-    lines = [t(lang, "junit-file-where", path=path, missing=missing_text(u.missing, lang)) for path, u in gaps]
+    essential = any(u.essential for _, u in gap)
+    lines = [t(lang, "junit-file-where", path=path, missing=missing_text(u.missing, lang)) for path, u in gap]
     key = "junit-unchecked-essential" if essential else "junit-unchecked-optional"
-    message = t(lang, key, where=names(lines, lang))
+    return essential, t(lang, key, where=names(lines, lang)), lines
+
+
+def _not_checked(case: ET.Element, report: Report, gap: list[tuple[str, Unchecked]]) -> None:
+    """Mark a case as not checked: an error when the rule is essential on any of these files, else skipped."""
+    essential, message, lines = _gap_message(report, gap)
     if essential:
-        element = ET.SubElement(case, "error", type="not-checked", message=message)
-        element.text = "\n".join(lines)
+        ET.SubElement(case, "error", type="not-checked", message=message).text = "\n".join(lines)
     else:
-        element = ET.SubElement(case, "skipped", message=message)
-    return element
+        ET.SubElement(case, "skipped", message=message)
 
 
 def _files_suite(report: Report) -> ET.Element:
@@ -92,7 +95,7 @@ def _township_suite(report: Report, name: str, violations: list[Violation], exem
             failure = ET.SubElement(case, "failure", type=rule.severity, message=t(lang, "junit-failure", count=len(lines)))
             failure.text = "\n".join(lines)
             if gap:
-                out.append(_not_checked(ET.Element("testcase"), report, gap).get("message", ""))
+                out.append(_gap_message(report, gap)[1])
         else:
             out += lines
         out += [line for rule_id, line in exempted if rule_id == rule.id]
@@ -137,17 +140,16 @@ def write(report: Report, out: TextIO) -> None:
         line = " ".join(x for x in (e.file, t(lang, "location-row", row=e.row) if e.row else None, e.village, e.name) if x)
         groups.setdefault(report.township_position(e.township, e.county), ([], []))[1].append(
             (e.rule, f"{line}: {t(lang, 'evidence', evidence=e.evidence)}"))
-    gaps = _gaps(report)
+    unchecked = {f.path: f.unchecked for f in report.files if f.unchecked}
     for i, row in enumerate(report.townships):
         violations, exempted = groups.get(i, ([], []))
-        own = set(row.files)
-        mine = {rule: [(path, u) for path, u in found if path in own] for rule, found in gaps.items()}
         name = " ".join(x for x in (row.county, row.township or t(lang, "blank")) if x)
-        root.append(_township_suite(report, name, violations, exempted, {k: v for k, v in mine.items() if v}))
+        own = _gaps([(path, unchecked[path]) for path in row.files if path in unchecked])
+        root.append(_township_suite(report, name, violations, exempted, own))
     if None in groups or (not report.townships and report.rows):  # a rule file without townships
         violations, exempted = groups.get(None, ([], []))
         root.append(_township_suite(report, report.ruleset_id, violations, exempted,
-                                    gaps if not report.townships else {}))
+                                    {} if report.townships else _gaps(list(unchecked.items()))))
     _count(root)
     _clean(root)
     ET.indent(root)
