@@ -132,7 +132,7 @@ def _read(path: Path, ruleset: Ruleset, extra_aliases: dict[str, list[str]] | No
         return FileResult(str(path), passed_over=t(lang, f"made-by-{exc.made_by}")), []
     result = FileResult(
         str(path), rows=sum(len(s.frame) for s in read.sheets), skipped=sum(s.skipped for s in read.sheets),
-        sheets=tuple(s.name for s in read.sheets),
+        sheets=tuple(dict.fromkeys(s.name for s in read.sheets)),  # a sheet of two stacked tables is one sheet
         notes=tuple(t(lang, "sheet-no-header", sheet=name) for name in read.headerless)
         + tuple(t(lang, key, **params) for key, params in read.notes),
     )

@@ -106,8 +106,8 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "sheet '{sheet}' has a header but no candidates under it ({skipped} blank, total or note rows skipped); nothing to check",
     ),
     "duplicate-column": (
-        "工作表「{sheet}」第 {row} 行的表头「{column}」出现两次({first} 列和 {second} 列),无法确定用哪一列。请删除或改名其中一列",
-        "sheet '{sheet}': the header '{column}' in row {row} appears twice (columns {first} and {second}); delete or rename one of them",
+        "工作表「{sheet}」第 {row} 行的表头「{first_header}」({first} 列)和「{second_header}」({second} 列)都对应「{title_zh}」列,无法确定用哪一列。请删除或改名其中一列",
+        "sheet '{sheet}': in the header in row {row}, '{first_header}' (column {first}) and '{second_header}' (column {second}) both name the '{title_en}' column; delete or rename one of them",
     ),
     "missing-columns": (
         "工作表「{sheet}」第 {row} 行的表头缺少必需的列:{columns}",
@@ -150,6 +150,35 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "sheet '{sheet}': after row {after} a long blank gap comes before more content (row {row}); the gap was passed over and the content checked",
     ),
     "sheet-no-header": ("工作表「{sheet}」没有可识别的表头,已跳过", "sheet '{sheet}' has no recognisable header; skipped"),
+    # every sheet and row accounted for (reader): hidden sheets and rows, instructions, repeated headers
+    "sheet-hidden": (
+        "工作表「{sheet}」在工作簿中是隐藏的,已照常读取并检查",
+        "sheet '{sheet}' is hidden in the workbook; it was read and checked like the others",
+    ),
+    "sheet-hidden-no-table": (
+        "隐藏的工作表「{sheet}」不是名单(第 {row} 行只有「{columns}」等列,没有{label}列),未作检查",
+        "the hidden sheet '{sheet}' is not a slate (row {row} has only columns such as {columns}, no {label} column); not checked",
+    ),
+    "rows-hidden": (
+        "工作表「{sheet}」第 {rows} 行是隐藏行,其中的人选已照常检查",
+        "sheet '{sheet}': rows {rows} are hidden; the candidates on them were checked like the others",
+    ),
+    "sheet-instructions": (
+        "工作表「{sheet}」是填表说明或示例,未作为名单检查,其中的示例行不计入",
+        "sheet '{sheet}' holds instructions or examples; it was not checked as a slate and its example rows are not counted",
+    ),
+    "only-instructions": (
+        "文件中只有填表说明或示例工作表(「{sheets}」),没有名单可检查。请把人选填入名单工作表后重试",
+        "the file holds only instructions or example sheets ('{sheets}') and no slate to check; fill the candidates into a slate sheet and check again",
+    ),
+    "no-header-instructions": (
+        "没有找到表头行(工作表:{sheets};「{instructions}」是填表说明或示例,未作检查)。各表最像表头的一行是:{found}。需要的列至少包括:{expected};可识别的列有:{known}",
+        "no header row found (sheets: {sheets}; '{instructions}' holds instructions or examples and was not checked); the likeliest header rows are: {found}; the columns needed include: {expected}; columns recognised: {known}",
+    ),
+    "header-repeated": (
+        "工作表「{sheet}」第 {rows} 行重复了表头,已当作表头处理(其下各行按该行的列读取),不作为人选",
+        "sheet '{sheet}': rows {rows} repeat the header; they were taken as headers (the rows under each read by its columns), not as candidates",
+    ),
     "not-checked": ("未能检查的规则(缺少所需列):{rules}", "rules not checked (columns missing): {rules}"),
     "no-violations": ("未发现问题", "no problems found"),
     "location-row": ("第 {row} 行", "row {row}"),
