@@ -157,15 +157,24 @@ ISSUE_CONTRACT = {  # issue 2: "a stable contract for other tools"
 }
 # Keys the implementation adds beyond the issue's contract; listed so that any further change is deliberate.
 EXTRA_KEYS = {
-    "top": {"fail_on", "townships", "rules", "notes"}, "ruleset": {"title"}, "summary": {"skipped", "notices", "not_checked_files"},
-    "files": {"skipped", "sheets", "notes"}, "violations": set(), "exempted": {"sheet"},
+    "top": {"fail_on", "townships", "rules", "notes"}, "ruleset": {"title"},
+    "summary": {"skipped", "notices", "not_checked_files", "incomplete_files", "complete"},
+    "files": {"skipped", "sheets", "notes", "unchecked", "passed_over"}, "violations": {"county", "files"},
+    "exempted": {"sheet", "county"},
+}
+# Issue 9 (never a silent pass): coverage, county and a group's files, with their types.
+COVERAGE_CONTRACT = {
+    "summary": {"incomplete_files": int, "complete": bool},
+    "files": {"unchecked": list, "passed_over": (type(None), str)},
+    "violations": {"county": (type(None), str), "files": list},
+    "exempted": {"county": (type(None), str)},
 }
 
 
 def _conforms(obj: dict, part: str) -> None:
     contract = ISSUE_CONTRACT[part]
     assert set(obj) == set(contract) | EXTRA_KEYS[part], part
-    for key, kind in contract.items():
+    for key, kind in [*contract.items(), *COVERAGE_CONTRACT.get(part, {}).items()]:
         kinds = kind if isinstance(kind, tuple) else (kind,)
         value = obj[key]
         assert isinstance(value, kinds) and (bool in kinds or not isinstance(value, bool)), (part, key, value)
@@ -181,6 +190,10 @@ def test_json_contract_keys_and_types(runs: dict[str, Done]) -> None:
     for f in data["files"]:
         _conforms(f, "files")
         assert all(isinstance(r, str) for r in f["not_checked"])
+        assert [u["rule"] for u in f["unchecked"]] == f["not_checked"]
+        for u in f["unchecked"]:
+            assert set(u) == {"rule", "essential", "missing"} and isinstance(u["essential"], bool)
+            assert all(isinstance(option, list) and all(isinstance(c, str) for c in option) for option in u["missing"])
     assert data["violations"] and data["exempted"]
     for v in data["violations"]:
         _conforms(v, "violations")
@@ -231,11 +244,11 @@ def test_folder_is_searched_recursively_and_lock_and_txt_files_are_skipped(runs:
 def test_not_checked_rules_in_text(runs: dict[str, Done], work: Path) -> None:
     out = runs["folder"].out
     section = out.split(t("zh", "heading-file", path=work / "folder" / "no-nomination.csv") + "\n")[1].split("\n\n")[0]
-    assert section.splitlines() == [
-        "  " + t("zh", "file-rows", rows=3),
-        "  " + t("zh", "not-checked", rules="nomination-method"),
-        "  " + t("zh", "no-violations"),
-    ]
+    rows, unchecked, verdict = section.splitlines()
+    assert rows == "  " + t("zh", "file-rows", rows=3)
+    # an optional rule, named by its title (the missing columns between the brackets)
+    assert unchecked.startswith("  未检查(可选,缺少") and unchecked.endswith(":实行“两推一考”提名")
+    assert verdict == "  " + t("zh", "no-violations")  # only an optional rule went unchecked: still clean
 
 
 def test_lang_en_gives_english_messages(runs: dict[str, Done]) -> None:
