@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from rulecheck.masking import find_sheet
 from rulecheck.messages import t
 from rulecheck.model import Report, Violation
 from rulecheck.output import atomic_write
@@ -102,8 +103,9 @@ def write_copy(source: Path, target: Path, violations: tuple[Violation, ...], re
         place = mark_of(v)
         if place is None or Path(place[0]) != Path(source):
             continue
-        _, sheet_name, row, column, whole_row = place
-        if sheet_name not in book.sheetnames:
+        _, shown, row, column, whole_row = place
+        sheet_name = find_sheet(shown, book.sheetnames)  # a sheet named by an identity number is shown masked
+        if sheet_name is None:
             continue
         sheet = book[sheet_name]
         letter = letter_of(column) if column else None

@@ -147,6 +147,7 @@ def test_an_identity_number_as_a_sheet_name_is_masked_in_sheet_and_village(tmp_p
     assert (hit["sheet"], hit["village"], hit["row"]) == (MASKED, MASKED, 2)
     _, shown = json_report(path, show_id=True)
     assert shown["files"][0]["sheets"] == [ID]
+    assert written["--annotate a.xlsx"]  # the copy's comments were written on that sheet, the name masked in them
 
 
 def test_the_no_header_message_masks_the_row_it_quotes(tmp_path: Path) -> None:
