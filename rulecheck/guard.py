@@ -420,19 +420,20 @@ _WRAP = 1 << 32  # calamine reads a row or column number into 32 bits, wrapping 
 
 # The full scan: every r attribute, letters then digits as calamine reads them (more than Excel's
 # three letters and seven digits, leading zeros too). A cell needs both; calamine refuses the sheet otherwise.
-_REF_LETTERS = _lazy(rb"""\sr\s*=\s*["']([A-Za-z]+)[0-9]+["']""")
-_REF_DIGITS = _lazy(rb"""\sr\s*=\s*["'][A-Za-z]+([0-9]+)["']""")
+# An attribute may follow the one before without a space (quick-xml reads s="0"r="E1").
+_REF_LETTERS = _lazy(rb"""[\s"']r\s*=\s*["']([A-Za-z]+)[0-9]+["']""")
+_REF_DIGITS = _lazy(rb"""[\s"']r\s*=\s*["'][A-Za-z]+([0-9]+)["']""")
 _CELL_START = _lazy(b"<" + _PREFIX + rb"c(?=[\s/>])" + _QUOTED_ATTRIBUTES + b">")
 _ROW_TAG = _lazy(b"<(/?)" + _PREFIX + rb"row(?=[\s/>])" + _QUOTED_ATTRIBUTES + b">")
-_R_ATTRIBUTE = _lazy(rb"""(?:^|\s)r\s*=\s*["']([A-Za-z]*)([0-9]*)["']""")
+_R_ATTRIBUTE = _lazy(rb"""(?:^|[\s"'])r\s*=\s*["']([A-Za-z]*)([0-9]*)["']""")
 _CELL_ELEMENT = _lazy(b"<(" + _PREFIX + rb"c)(?=[\s/>])((?:[^>\"']|\"[^\"]*\"|'[^']*')*?)(?:/>|>(.*?)</\1\s*>)", re.S)
-_ROW_REF = _lazy(b"(<" + _PREFIX + rb"""row(?=[\s/>])(?:[^>"']|"[^"]*"|'[^']*')*?\sr\s*=\s*["'])([0-9]+)(["'])""")
-_CELL_REF = _lazy(rb"""(\sr\s*=\s*["'])([A-Za-z]+)([0-9]+)(["'])""")
+_ROW_REF = _lazy(b"(<" + _PREFIX + rb"""row(?=[\s/>])(?:[^>"']|"[^"]*"|'[^']*')*?[\s"']r\s*=\s*["'])([0-9]+)(["'])""")
+_CELL_REF = _lazy(rb"""([\s"']r\s*=\s*["'])([A-Za-z]+)([0-9]+)(["'])""")
 _VALUE = _lazy(rb"<(?:[\w.-]+:)?v\s*>")
 _FORMULA = _lazy(rb"<(?:[\w.-]+:)?f[\s/>]")
 _TEXT_TYPE = _lazy(rb"""\st\s*=\s*["'](?:str|inlineStr)["']""")
 # Hidden rows: looked for only where the sheet holds the word at all.
-_HIDDEN = _lazy(rb"""\shidden\s*=\s*["'](?:1|true)["']""")
+_HIDDEN = _lazy(rb"""[\s"']hidden\s*=\s*["'](?:1|true)["']""")
 _HOLDS_VALUE = _lazy(b"<" + _PREFIX + rb"(?:v|is)[\s>]")
 _DENSE = 4  # a sheet over the bound with at least a quarter of its grid filled is a big table, not stray cells
 SHOWN_DROPPED = 5
@@ -558,44 +559,38 @@ def _placed_extent(xml: bytes) -> tuple[int, int, int, int]:
 def _counted_extent(xml: bytes) -> tuple[int, int, int, int]:
     """(last row, last column, cells, rows holding cells) where some cells are placed by counting, as calamine places them.
 
-    A row's r sets the row, its end moves to the next; a cell's r places it, a cell without one
-    takes the next column of the current row.
+    A row's r sets the row, its end moves to the next; a cell's r places it (written twice: the
+    farther), a cell without one takes the next column of the current row. The part is read token
+    by token from its start, so a quoted attribute value holding "<row" or "<c" cannot pass for a tag.
     """
-    start, end = _region(xml)
     row = col = 0  # 0-based, as calamine counts
     max_row = max_col = cells = 0
     rows: set[int] = set()
-    at = start
-
-    def cells_in(segment: bytes) -> None:
-        nonlocal col, max_row, max_col, cells
-        for attributes in _CELL_START.findall(segment):
-            ref = _R_ATTRIBUTE.findall(attributes)
-            if ref and ref[-1][0] and ref[-1][1]:
-                r, c = int(ref[-1][1]) % _WRAP, column_number(ref[-1][0])
-                r, c = max(r - 1, 0), max(c - 1, 0)
-                for letters, digits in ref:  # a reference written twice: the farther
-                    if letters and digits:
-                        c = max(c, column_number(letters) - 1)
+    for token in _XML_TOKEN.finditer(xml):
+        tag = token.group(2)
+        if tag is None:
+            continue
+        local = tag[tag.find(b":") + 1:]
+        if local == b"row":
+            if token.group(1):
+                row, col = row + 1, 0
+                continue
+            refs = _R_ATTRIBUTE.findall(token.group(3))
+            if refs and refs[0][1]:
+                row = max(int(refs[0][1]) % _WRAP - 1, 0)
+            if token.group(3).rstrip().endswith(b"/"):  # <row/> ends where it starts
+                row, col = row + 1, 0
+        elif local == b"c" and not token.group(1):
+            refs = [(letters, digits) for letters, digits in _R_ATTRIBUTE.findall(token.group(3)) if letters and digits]
+            if refs:
+                r = max(max(int(digits) % _WRAP for _, digits in refs) - 1, 0)
+                c = max(max(column_number(letters) for letters, _ in refs) - 1, 0)
             else:
                 r, c = row, col
             col = c + 1
             cells += 1
             rows.add(r)
             max_row, max_col = max(max_row, r + 1), max(max_col, c + 1)
-
-    for m in _ROW_TAG.finditer(xml, start, end):
-        cells_in(xml[at:m.start()])
-        at = m.end()
-        if m.group(1):  # </row>
-            row, col = row + 1, 0
-            continue
-        ref = _R_ATTRIBUTE.search(m.group(2))
-        if ref is not None and ref.group(2):
-            row = max(int(ref.group(2)) % _WRAP - 1, 0)
-        if m.group(2).rstrip().endswith(b"/"):  # <row/> ends where it starts
-            row, col = row + 1, 0
-    cells_in(xml[at:end])
     return max_row, max_col, cells, len(rows)
 
 
@@ -669,7 +664,7 @@ def _hidden_rows(xml: bytes) -> tuple[int, ...]:
 # reserves room for them before reading one: uniqueCount="4294967295" asks for 100 GB and aborts
 # the process. A count the part could not hold (each string takes at least "<si/>") is taken out.
 _SST_TAG = _lazy(b"<" + _PREFIX + rb"sst(?=[\s/>])" + _QUOTED_ATTRIBUTES + b">")
-_COUNT_ATTRIBUTE = _lazy(rb"""(\s(?:uniqueCount|count)\s*=\s*)(?:"([^"]*)"|'([^']*)')""")
+_COUNT_ATTRIBUTE = _lazy(rb"""(?<=[\s"'])(?:uniqueCount|count)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _SMALLEST_STRING = len(b"<si/>")
 _HARMLESS_COUNT = 100_000  # reserving this many strings costs a few MB, whatever the part holds
 
@@ -699,7 +694,7 @@ def _root_at(head: bytes) -> int:
 
 
 def _big_count(attributes: bytes, bound: int) -> bool:
-    for _prefix, double, single in _COUNT_ATTRIBUTE.findall(attributes):
+    for double, single in _COUNT_ATTRIBUTE.findall(attributes):
         value = (double or single).strip()
         if value.isdigit() and int(value) > bound:
             return True
