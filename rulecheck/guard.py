@@ -485,13 +485,14 @@ def _plan_sheet(name: str, xml: bytes) -> tuple[SheetPlan, bytes | None]:
     plan = SheetPlan(uncached=uncached, hidden_rows=hidden)
     if not far and not counted and _NEAR_EXTENT <= limits.MAX_SHEET_CELLS:
         return plan, None
-    if counted:
-        max_row, max_col, cells, rows = _counted_extent(xml)
+    unplaced = 0
+    if counted:  # or a reference that is not the first attribute: the glance cannot tell
+        max_row, max_col, cells, unplaced = _counted_extent(xml)
     else:
-        max_row, max_col, cells, rows = _placed_extent(xml)
+        max_row, max_col, cells = _placed_extent(xml)
     if max_row * max_col <= limits.MAX_SHEET_CELLS:
         return plan, None
-    if counted or cells > limits.MAX_SHEET_CELLS:  # cells placed by counting cannot be moved up
+    if unplaced or cells > limits.MAX_SHEET_CELLS:  # cells placed by counting cannot be moved up
         raise _too_large(name, max_row, max_col, cells)
     compact_plan, compact = _close_gaps(name, xml, uncached, max_row, max_col)
     return SheetPlan(compact_plan.row_numbers, compact_plan.uncached, compact_plan.dropped, hidden), compact
@@ -542,8 +543,8 @@ def _glance(xml: bytes) -> tuple[bool, bool]:
     return formula, far or counted
 
 
-def _placed_extent(xml: bytes) -> tuple[int, int, int, int]:
-    """(last row, last column, cells, rows holding cells) of a sheet whose every cell has its reference."""
+def _placed_extent(xml: bytes) -> tuple[int, int, int]:
+    """(last row, last column, cells) of a sheet whose every cell has its reference."""
     columns: set[bytes] = set()
     rows: set[bytes] = set()
     cells = 0
@@ -553,19 +554,18 @@ def _placed_extent(xml: bytes) -> tuple[int, int, int, int]:
         cells += len(digits)
         rows.update(digits)
     numbers = {int(r) % _WRAP for r in rows} - {0}
-    return max(numbers, default=0), max(map(column_number, columns), default=0), cells, len(numbers)
+    return max(numbers, default=0), max(map(column_number, columns), default=0), cells
 
 
 def _counted_extent(xml: bytes) -> tuple[int, int, int, int]:
-    """(last row, last column, cells, rows holding cells) where some cells are placed by counting, as calamine places them.
+    """(last row, last column, cells, cells without a reference) where some cells may be placed by counting, as calamine places them.
 
     A row's r sets the row, its end moves to the next; a cell's r places it (written twice: the
     farther), a cell without one takes the next column of the current row. The part is read token
     by token from its start, so a quoted attribute value holding "<row" or "<c" cannot pass for a tag.
     """
     row = col = 0  # 0-based, as calamine counts
-    max_row = max_col = cells = 0
-    rows: set[int] = set()
+    max_row = max_col = cells = unplaced = 0
     for token in _XML_TOKEN.finditer(xml):
         tag = token.group(2)
         if tag is None:
@@ -587,11 +587,11 @@ def _counted_extent(xml: bytes) -> tuple[int, int, int, int]:
                 c = max(max(column_number(letters) for letters, _ in refs) - 1, 0)
             else:
                 r, c = row, col
+                unplaced += 1
             col = c + 1
             cells += 1
-            rows.add(r)
             max_row, max_col = max(max_row, r + 1), max(max_col, c + 1)
-    return max_row, max_col, cells, len(rows)
+    return max_row, max_col, cells, unplaced
 
 
 def _close_gaps(name: str, xml: bytes, uncached: tuple[tuple[int, int], ...], max_row: int,
@@ -629,7 +629,8 @@ def _close_gaps(name: str, xml: bytes, uncached: tuple[tuple[int, int], ...], ma
 
     compact = _ROW_REF.sub(row, _CELL_ELEMENT.sub(cell, xml))
     _formula, far, counted = _glance_all(compact)
-    if counted or far and (extent := _placed_extent(compact))[0] * extent[1] > limits.MAX_SHEET_CELLS:
+    extent = _counted_extent(compact) if counted else _placed_extent(compact) if far else (0, 0, 0, 0)
+    if extent[0] * extent[1] > limits.MAX_SHEET_CELLS or len(extent) == 4 and extent[3]:
         raise _too_large(name, max_row, max_col, 0)  # what calamine would read is still too large
     moved = {(new_row[r + 1] - 1, c) for r, c in uncached if r + 1 in new_row}
     return SheetPlan(tuple(occupied), tuple(sorted(moved)), tuple(dropped)), compact

@@ -26,7 +26,7 @@ MAX_XML_PROLOG = 64 * 1024
 # Cells of one sheet held in memory at once: rows that hold cells × the columns up to the
 # right-most cell. calamine lays a sheet out as a dense grid from A1, 32 bytes a cell, plus a
 # Python list per row; 2 million cells is about 200 MB at peak.
-MAX_SHEET_CELLS = 2_000_000
+MAX_SHEET_CELLS = 5_000_000
 # A sheet over that bound only through a blank gap or stray cells far to the right is read with
 # the gap closed and cells right of this column (AMJ, LibreOffice's old last column) left out.
 MAX_COLUMNS_READ = 1024
