@@ -490,9 +490,12 @@ def _plan_sheet(name: str, xml: bytes) -> tuple[SheetPlan, bytes | None]:
         max_row, max_col, cells, unplaced = _counted_extent(xml)
     else:
         max_row, max_col, cells = _placed_extent(xml)
-    if max_row * max_col <= limits.MAX_SHEET_CELLS:
+    grid = max_row * max_col
+    if grid <= limits.MAX_SHEET_CELLS and (grid <= limits.MAX_SPARSE_CELLS or cells * _DENSE >= grid):
         return plan, None
     if unplaced or cells > limits.MAX_SHEET_CELLS:  # cells placed by counting cannot be moved up
+        if grid <= limits.MAX_SHEET_CELLS:
+            return plan, None
         raise _too_large(name, max_row, max_col, cells)
     compact_plan, compact = _close_gaps(name, xml, uncached, max_row, max_col)
     return SheetPlan(compact_plan.row_numbers, compact_plan.uncached, compact_plan.dropped, hidden), compact
