@@ -488,12 +488,15 @@ def _plan_sheet(name: str, xml: bytes) -> tuple[SheetPlan, bytes | None]:
     unplaced = 0
     if counted:  # or a reference that is not the first attribute: the glance cannot tell
         max_row, max_col, cells, unplaced = _counted_extent(xml)
+        rows = max_row
     else:
-        max_row, max_col, cells = _placed_extent(xml)
+        max_row, max_col, cells, rows = _placed_extent(xml)
     grid = max_row * max_col
     if grid <= limits.MAX_SHEET_CELLS and (grid <= limits.MAX_SPARSE_CELLS or cells * _DENSE >= grid):
         return plan, None
-    if unplaced or cells > limits.MAX_SHEET_CELLS:  # cells placed by counting cannot be moved up
+    # Cells placed by counting cannot be moved up; a table filled as tables are would not fit moved up either.
+    closed = rows * min(max_col, limits.MAX_COLUMNS_READ)  # at most, once the gaps are closed
+    if unplaced or cells > limits.MAX_SHEET_CELLS or closed > limits.MAX_SHEET_CELLS and cells * _DENSE >= grid:
         if grid <= limits.MAX_SHEET_CELLS:
             return plan, None
         raise _too_large(name, max_row, max_col, cells)
@@ -546,8 +549,8 @@ def _glance(xml: bytes) -> tuple[bool, bool]:
     return formula, far or counted
 
 
-def _placed_extent(xml: bytes) -> tuple[int, int, int]:
-    """(last row, last column, cells) of a sheet whose every cell has its reference."""
+def _placed_extent(xml: bytes) -> tuple[int, int, int, int]:
+    """(last row, last column, cells, rows holding cells) of a sheet whose every cell has its reference."""
     columns: set[bytes] = set()
     rows: set[bytes] = set()
     cells = 0
@@ -557,7 +560,7 @@ def _placed_extent(xml: bytes) -> tuple[int, int, int]:
         cells += len(digits)
         rows.update(digits)
     numbers = {int(r) % _WRAP for r in rows} - {0}
-    return max(numbers, default=0), max(map(column_number, columns), default=0), cells
+    return max(numbers, default=0), max(map(column_number, columns), default=0), cells, len(numbers)
 
 
 def _counted_extent(xml: bytes) -> tuple[int, int, int, int]:
@@ -632,8 +635,10 @@ def _close_gaps(name: str, xml: bytes, uncached: tuple[tuple[int, int], ...], ma
 
     compact = _ROW_REF.sub(row, _CELL_ELEMENT.sub(cell, xml))
     _formula, far, counted = _glance_all(compact)
-    extent = _counted_extent(compact) if counted else _placed_extent(compact) if far else (0, 0, 0, 0)
-    if extent[0] * extent[1] > limits.MAX_SHEET_CELLS or len(extent) == 4 and extent[3]:
+    last_row, last_col, _cells, unplaced = _counted_extent(compact) if counted else (0, 0, 0, 0)
+    if far and not counted:
+        last_row, last_col, _cells, _rows = _placed_extent(compact)
+    if last_row * last_col > limits.MAX_SHEET_CELLS or unplaced:
         raise _too_large(name, max_row, max_col, 0)  # what calamine would read is still too large
     moved = {(new_row[r + 1] - 1, c) for r, c in uncached if r + 1 in new_row}
     return SheetPlan(tuple(occupied), tuple(sorted(moved)), tuple(dropped)), compact
