@@ -33,6 +33,7 @@ included). Its hidden rows (``table:visibility="collapse"``) are noted too.
 
 from __future__ import annotations
 
+import functools
 import html
 import io
 import re
@@ -52,7 +53,9 @@ class _lazy:  # noqa: N801 - stands in for a compiled pattern
         self.pattern, self.flags = pattern, flags
 
     def __getattr__(self, name: str):
-        return getattr(re.compile(self.pattern, self.flags), name)  # re keeps compiled patterns cached
+        method = getattr(re.compile(self.pattern, self.flags), name)
+        setattr(self, name, method)  # found directly from now on
+        return method
 
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -127,6 +130,8 @@ class _Book(zipfile.ZipFile):
         self.data = data
         self.by_key: dict[str, zipfile.ZipInfo] = {}  # _calamine_key(name) → entry
         self.by_name: dict[str, zipfile.ZipInfo] = {}
+        self.inflated: dict[str, bytes] = {}  # parts inflated whole: a part is inflated once, however often it is read
+        self.heads: dict[tuple[str, int], bytes] = {}  # and the first bytes of longer ones
 
     def find(self, path: str) -> zipfile.ZipInfo | None:
         """The entry calamine opens for ``path``: its name matched as calamine matches it, else exactly."""
@@ -241,12 +246,37 @@ def _workbook_folders(book: _Book) -> list[str]:
     info = book.find("_rels/.rels")
     if info is None:
         return []
+    folders = _document_folders(_read(book, info, limits.MAX_PART_BYTES))
+    return [folder for folder in folders if book.find(folder + "_rels/workbook.xml.rels") is not None]
+
+
+@functools.lru_cache(maxsize=64)  # the same template's files share these parts byte for byte
+def _document_folders(rels: bytes) -> tuple[str, ...]:
     folders: dict[str, None] = {}
-    for attributes in _start_tags(_read(book, info, limits.MAX_PART_BYTES), b"Relationship"):
+    for attributes in _start_tags(rels, b"Relationship"):
         if any(kind.endswith(b"/relationships/officeDocument") for kind in attributes.get(b"Type", [])):
             for target in map(_text, attributes.get(b"Target", [])):
                 folders[target[:target.rfind("/") + 1].removeprefix("/")] = None
-    return [folder for folder in folders if book.find(folder + "_rels/workbook.xml.rels") is not None]
+    return tuple(folders)
+
+
+@functools.lru_cache(maxsize=64)
+def _relationship_targets(rels: bytes) -> dict[bytes, list[str]]:
+    targets: dict[bytes, list[str]] = {}
+    for attributes in _start_tags(rels, b"Relationship"):
+        for rid in attributes.get(b"Id", []):
+            targets.setdefault(rid, []).extend(map(_text, attributes.get(b"Target", [])))
+    return targets
+
+
+@functools.lru_cache(maxsize=64)
+def _workbook_sheets(workbook: bytes) -> tuple[tuple[str, tuple[bytes, ...]], ...]:
+    """(name, relationship ids) of each sheet a workbook names, as calamine reads them."""
+    sheets = []
+    for attributes in _start_tags(workbook, b"sheet"):
+        name = html.unescape(_text(attributes[b"name"][-1])) if b"name" in attributes else ""
+        sheets.append((name, tuple(v for k, values in attributes.items() if k == b"id" or k.endswith(b":id") for v in values)))
+    return tuple(sheets)
 
 
 def _sheet_parts(book: _Book, folders: list[str]) -> list[tuple[str, zipfile.ZipInfo]]:
@@ -260,15 +290,9 @@ def _sheet_parts(book: _Book, folders: list[str]) -> list[tuple[str, zipfile.Zip
         workbook = book.find(folder + "workbook.xml")
         if workbook is None:
             continue
-        targets: dict[bytes, list[bytes]] = {}
-        rels = book.find(folder + "_rels/workbook.xml.rels")
-        for attributes in _start_tags(_read(book, rels, limits.MAX_PART_BYTES), b"Relationship"):
-            for rid in attributes.get(b"Id", []):
-                targets.setdefault(rid, []).extend(attributes.get(b"Target", []))
-        for attributes in _start_tags(_read(book, workbook, limits.MAX_PART_BYTES), b"sheet"):
-            name = html.unescape(_text(attributes[b"name"][-1])) if b"name" in attributes else ""
-            ids = [v for k, values in attributes.items() if k == b"id" or k.endswith(b":id") for v in values]
-            for target in (_text(t) for rid in ids for t in targets.get(rid, [])):
+        targets = _relationship_targets(_read(book, book.find(folder + "_rels/workbook.xml.rels"), limits.MAX_PART_BYTES))
+        for name, ids in _workbook_sheets(_read(book, workbook, limits.MAX_PART_BYTES)):
+            for target in (t for rid in ids for t in targets.get(rid, [])):
                 info = book.find(target[1:] if target.startswith("/") else folder + target)
                 if info is not None:
                     found.append((name, info))
@@ -282,6 +306,12 @@ def _read(book: _Book, info: zipfile.ZipInfo, limit: int) -> bytes:
     there is found as it was. An entry that ends within them is inflated whole and must come out
     at the size and CRC-32 its directory entry gives; a longer one must have all of them.
     """
+    known = book.inflated.get(info.filename)
+    if known is not None:
+        return known[:limit]
+    known = book.heads.get((info.filename, limit))
+    if known is not None:
+        return known
     raw = _entry_bytes(book.data, info)
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         return _read_other(book, info, limit)  # bzip2, lzma: calamine refuses them later, as before
@@ -298,6 +328,10 @@ def _read(book: _Book, info: zipfile.ZipInfo, limit: int) -> bytes:
             raise ReadError("zip-damaged") from None
     if len(out) != (info.file_size if whole else want) or whole and zlib.crc32(out) != info.CRC:
         raise ReadError("zip-damaged")
+    if whole:
+        book.inflated[info.filename] = out
+    else:
+        book.heads[(info.filename, limit)] = out[:limit]
     return out[:limit]
 
 
@@ -346,7 +380,7 @@ _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 def _xlsx_parsed(book: _Book, folders: list[str]) -> list[zipfile.ZipInfo]:
     paths = ["_rels/.rels"] + [folder + part for folder in folders for part in _XLSX_PARTS]
     found = {id(info): info for info in map(book.find, paths) if info is not None}
-    found.update((id(info), info) for key, info in book.by_key.items() if _XLSX_OTHER_PARSED.match(key))
+    found.update((id(info), info) for key, info in book.by_key.items() if key.startswith("xl/") and _XLSX_OTHER_PARSED.match(key))
     return list(found.values())
 
 
@@ -412,7 +446,7 @@ _LETTERS = bytes(c for c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 _CLASSES = bytes.maketrans(_LETTERS + b"0123456789':", b"A" * len(_LETTERS) + b"0" * 10 + b'"<')
 _SPACE = b" \t\n\r\f\v"  # \s in a bytes pattern
 _FAR_IN_CLASSES = re.compile(rb'r="(?:[Acfr][Acfr]|[Acfr]?00000)')
-_COUNTED_IN_CLASSES = re.compile(rb'c(?<=<c)(?!r=")')  # tried at each c, about two a cell
+_COUNTED_IN_CLASSES = re.compile(rb'<c(?!r=")')
 _FORMULA_IN_CLASSES = re.compile(rb"f(?<=<f)")  # <f, tried at each f (rare in a sheet), not at each <
 _NEAR_EXTENT = 26 * 9999
 _CHUNK = 8 * limits.MiB  # a large sheet is glanced at and scanned a piece at a time
@@ -674,18 +708,26 @@ def _hidden_rows(xml: bytes) -> tuple[int, ...]:
 # the process. A count the part could not hold (each string takes at least "<si/>") is taken out.
 _SST_TAG = _lazy(b"<" + _PREFIX + rb"sst(?=[\s/>])" + _QUOTED_ATTRIBUTES + b">")
 _COUNT_ATTRIBUTE = _lazy(rb"""(?<=[\s"'])(?:uniqueCount|count)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_SST_ROOT = _lazy(rb"<(?:[^\s/>:<]*:)?sst[\s/>]")
+_PLAIN_COUNT = _lazy(rb"""[\s"'](?:uniqueCount|count)\s*=\s*"\s*([0-9]+)""")
 _SMALLEST_STRING = len(b"<si/>")
 _HARMLESS_COUNT = 100_000  # reserving this many strings costs a few MB, whatever the part holds
 
 
 def _declared_strings(book: _Book, info: zipfile.ZipInfo) -> bytes | None:
     """The shared strings with impossible declared counts taken out; None when every count is possible."""
-    head = _read(book, info, 4 * _FIRST_READ)
+    head = _read(book, info, _FIRST_READ)  # read already for its prolog
     root = _root_at(head)
+    end = head.find(b">", root)
+    tag = head[root:end]
+    if end > 0 and _SST_ROOT.match(tag) and b"'" not in tag and tag.count(b'"') % 2 == 0:
+        # The root element (so the first sst calamine meets), whole: no quote holds a ">".
+        if not any(int(n) > _HARMLESS_COUNT for n in _PLAIN_COUNT.findall(tag)):
+            return None
     tag = _SST_TAG.match(head, root)
     if tag is not None and not _big_count(tag.group(1), _HARMLESS_COUNT):
-        return None  # the root element, so the first sst calamine meets, with a harmless count
-    xml = head if len(head) < 4 * _FIRST_READ else _read(book, info, limits.MAX_PART_BYTES)
+        return None
+    xml = head if len(head) < _FIRST_READ else _read(book, info, limits.MAX_PART_BYTES)
     bound = max(len(xml) // _SMALLEST_STRING, _HARMLESS_COUNT)
     if not any(_big_count(m.group(1), bound) for m in _SST_TAG.finditer(xml)):
         return None
