@@ -457,7 +457,6 @@ _WRAP = 1 << 32  # calamine reads a row or column number into 32 bits, wrapping 
 # An attribute may follow the one before without a space (quick-xml reads s="0"r="E1").
 _REF_LETTERS = _lazy(rb"""[\s"']r\s*=\s*["']([A-Za-z]+)[0-9]+["']""")
 _REF_DIGITS = _lazy(rb"""[\s"']r\s*=\s*["'][A-Za-z]+([0-9]+)["']""")
-_CELL_START = _lazy(b"<" + _PREFIX + rb"c(?=[\s/>])" + _QUOTED_ATTRIBUTES + b">")
 _ROW_TAG = _lazy(b"<(/?)" + _PREFIX + rb"row(?=[\s/>])" + _QUOTED_ATTRIBUTES + b">")
 _R_ATTRIBUTE = _lazy(rb"""(?:^|[\s"'])r\s*=\s*["']([A-Za-z]*)([0-9]*)["']""")
 _CELL_ELEMENT = _lazy(b"<(" + _PREFIX + rb"c)(?=[\s/>])((?:[^>\"']|\"[^\"]*\"|'[^']*')*?)(?:/>|>(.*?)</\1\s*>)", re.S)
