@@ -12,6 +12,7 @@ by a pattern of names: the workbook through ``_rels/.rels``, each sheet through 
 relationships (a target relative to the workbook's folder, or from the package root after a
 leading ``/``; zip names matched without regard to case, ``\\`` read as ``/``), every sheet the
 workbook names whatever its folder, case or type. The XML parts calamine parses must have no DTD.
+A binary workbook (.xlsb), whose sheets are not scanned, is refused.
 
 Every worksheet is glanced at, in one pass, for cells far from A1, cells placed by counting (no
 ``r`` attribute) and formulas: calamine lays a sheet out as a dense grid from A1 to the farthest
@@ -165,6 +166,10 @@ def open_package(data: bytes) -> Package:
     if total > limits.MAX_TOTAL_BYTES:
         raise ReadError("zip-total-size", size=_mib(total), limit=_mib(limits.MAX_TOTAL_BYTES))
     names = set(book.by_name)
+    if _XLSB_RELS in book.by_name:
+        # calamine reads a binary workbook when it cannot read the zip as xlsx; its sheets are not
+        # scanned here, and a far cell in one aborts the process as in xlsx.
+        raise ReadError("xlsb-unsupported")
     folders = _workbook_folders(book)
     kind = _package_kind(book, names, folders)
     # calamine takes a zip as xlsx if it can, else as ods: whatever the zip looks like, check what it could read.
@@ -375,6 +380,7 @@ _XLSX_PARTS = ("workbook.xml", "_rels/workbook.xml.rels", "sharedStrings.xml", "
 _XLSX_OTHER_PARSED = re.compile(r"^xl/(?:worksheets/_rels/[^/]+\.rels|tables/[^/]+\.xml)$")
 _ODS_PARSED = re.compile(r"^(?:content|styles|meta|settings)\.xml$|^META-INF/manifest\.xml$")
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+_XLSB_RELS = "xl/_rels/workbook.bin.rels"  # what calamine opens an .xlsb by (its exact name)
 
 
 def _xlsx_parsed(book: _Book, folders: list[str]) -> list[zipfile.ZipInfo]:

@@ -96,6 +96,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "「{sheet}」读到第 {rows} 行时已有 {cells} 个单元格({columns} 列),超过 rulecheck 一个工作表能检查的上限 {limit} 个单元格。请按县或镇把名单拆分成几个文件后再检查",
         "'{sheet}' already holds {cells} cells ({columns} columns) by row {rows}, more than rulecheck checks in one sheet (at most {limit} cells); split it into several files (for instance one per county or township) and check again",
     ),
+    "xlsb-unsupported": (
+        "这是二进制格式的 Excel 工作簿(.xlsb),rulecheck 不检查这种格式(无法事先核查其中单元格的范围)。请在 Excel 或 WPS 中另存为 .xlsx 后重试",
+        "the file is a binary Excel workbook (.xlsb), which rulecheck does not check (the extent of its cells cannot be checked beforehand); save it as .xlsx in Excel or WPS and check again",
+    ),
     "zip-duplicate-part": (
         "文件中有两个同名的部件「{part}」(只差大小写或斜杠),不是正常的 Excel 文件,为安全起见不读取",
         "the file holds two parts named '{part}' (differing only in case or slashes); not a normal Excel file, refused for safety",

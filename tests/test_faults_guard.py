@@ -332,3 +332,45 @@ def test_the_benchmark_sheets_take_the_glance_only() -> None:
     with zipfile.ZipFile(io.BytesIO(data)) as book:
         xml = book.read("xl/worksheets/sheet1.xml")
     assert guard._glance_all(xml) == (False, False, False)
+
+
+# --------------------------------------------------------------------------- binary workbooks
+
+
+def _binary_records(data: bytes):  # noqa: ANN202
+    """(type, offset of the body) of each BIFF12 record."""
+    i = 0
+    while i < len(data):
+        kind = data[i]
+        i += 1
+        if kind & 0x80:
+            kind, i = (kind & 0x7F) | (data[i] & 0x7F) << 7, i + 1
+        size = shift = 0
+        for _ in range(4):
+            byte = data[i]
+            i += 1
+            size |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                break
+        yield kind, i
+        i += size
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_binary_workbook_is_refused(tmp_path: Path, lang: str) -> None:
+    """An .xlsb whose first row is row 1,048,576 and first cell column XFD: calamine would abort; its sheets are not scanned."""
+    import struct
+
+    sheet = bytearray()
+    for kind, body in [(0, struct.pack("<IIBBHxxII", 1048575, 0, 0, 0, 0, 0, 0)), (5, struct.pack("<IId", 16383, 0, 1.0))]:
+        sheet += bytes([kind, len(body)]) + body  # BrtRowHdr, BrtCellReal: type and size fit one byte each
+    assert [kind for kind, _ in _binary_records(bytes(sheet))] == [0, 5]
+    bad = zip_with(tmp_path / "binary.xlsx", {
+        "[Content_Types].xml": "<Types/>", "_rels/.rels": "<Relationships/>", "xl/workbook.bin": b"\x83\x01\x00",
+        "xl/_rels/workbook.bin.rels": "<Relationships/>", "xl/worksheets/sheet1.bin": bytes(sheet)})
+    with pytest.raises(ReadError) as refused:
+        _package(bad)
+    assert refused.value.key == "xlsb-unsupported"
+    words = [".xlsb", "另存为 .xlsx"] if lang == "zh" else [".xlsb", "save it as .xlsx"]
+    check_bad(tmp_path, bad, *words, lang=lang)
