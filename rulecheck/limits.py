@@ -25,8 +25,12 @@ MAX_XML_PROLOG = 64 * 1024
 
 # Cells of one sheet held in memory at once: rows that hold cells × the columns up to the
 # right-most cell. calamine lays a sheet out as a dense grid from A1, 32 bytes a cell, plus a
-# Python list per row; 2 million cells is about 200 MB at peak.
-MAX_SHEET_CELLS = 2_000_000
-# A sheet over that bound only through a blank gap or stray cells far to the right is read with
-# the gap closed and cells right of this column (AMJ, LibreOffice's old last column) left out.
+# Python object per cell; rulecheck then holds the table's rows. A province's slate in one sheet,
+# 200,000 candidates × 20 columns, took 610 MB at peak through the whole command line; the bound
+# leaves a quarter more (250,000 × 20).
+MAX_SHEET_CELLS = 5_000_000
+# A grid larger than this that is mostly empty (under a quarter of it filled: a long blank gap,
+# stray cells far down or right) is read with the gaps closed rather than laid out, and cells right
+# of MAX_COLUMNS_READ (AMJ, LibreOffice's old last column) left out.
+MAX_SPARSE_CELLS = 2_000_000
 MAX_COLUMNS_READ = 1024

@@ -88,6 +88,22 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "sheet '{sheet}' spans {cells} cells (as far as {far}), over the limit of {limit}; most likely stray content far below or right of the table: delete it and check again",
     ),
     "sheet-unreadable": ("无法读取工作表「{sheet}」:{reason}", "cannot read sheet '{sheet}': {reason}"),
+    "sheet-too-big": (
+        "工作表「{sheet}」是一张 {rows} 行 × {columns} 列的大表({cells} 个单元格),超过 rulecheck 一个工作表能检查的上限 {limit} 个单元格。请按县或镇把名单拆分成几个工作表或文件后再检查",
+        "sheet '{sheet}' is a table of {rows} rows × {columns} columns ({cells} cells), more than rulecheck checks in one sheet (at most {limit} cells); split it into several sheets or files (for instance one per county or township) and check again",
+    ),
+    "text-too-big": (
+        "「{sheet}」读到第 {rows} 行时已有 {cells} 个单元格({columns} 列),超过 rulecheck 一个工作表能检查的上限 {limit} 个单元格。请按县或镇把名单拆分成几个文件后再检查",
+        "'{sheet}' already holds {cells} cells ({columns} columns) by row {rows}, more than rulecheck checks in one sheet (at most {limit} cells); split it into several files (for instance one per county or township) and check again",
+    ),
+    "xlsb-unsupported": (
+        "这是二进制格式的 Excel 工作簿(.xlsb),rulecheck 不检查这种格式(无法事先核查其中单元格的范围)。请在 Excel 或 WPS 中另存为 .xlsx 后重试",
+        "the file is a binary Excel workbook (.xlsb), which rulecheck does not check (the extent of its cells cannot be checked beforehand); save it as .xlsx in Excel or WPS and check again",
+    ),
+    "zip-duplicate-part": (
+        "文件中有两个同名的部件「{part}」(只差大小写或斜杠),不是正常的 Excel 文件,为安全起见不读取",
+        "the file holds two parts named '{part}' (differing only in case or slashes); not a normal Excel file, refused for safety",
+    ),
     "text-encoding": (
         "无法识别文件的文字编码:既不是 {tried}。第 {line} 行有无法解码的字节 {byte}。请在 Excel 或 WPS 中另存为“CSV UTF-8”或 .xlsx 后重试",
         "cannot tell the file's text encoding: it is not {tried}; line {line} has the undecodable byte {byte}; save it again as 'CSV UTF-8' or .xlsx",

@@ -5,6 +5,10 @@ naming it ``.xls``; Excel and WPS open both. rulecheck reads them with the stand
 ``html.parser`` for HTML, expat for SpreadsheetML after refusing any DTD. Cells are laid out as
 Excel would show them: a merged (rowspan/colspan, MergeAcross) area keeps its value in its
 top-left cell and is blank elsewhere.
+
+Each is held to ``limits.MAX_SHEET_CELLS`` (rows × the widest row) while it is read, row by row:
+a text of millions of tiny cells is refused at the row where it passes the bound, before the rest
+is parsed, and CSV lines are taken from the decoded text one at a time rather than through a copy.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import datetime as dt
 import io
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from html.parser import HTMLParser
 
 from rulecheck import limits
@@ -80,21 +85,55 @@ def _encoding_error(data: bytes, exc: UnicodeDecodeError, tried: str) -> ReadErr
 
 
 def read_delimited(name: str, data: bytes) -> list[RawSheet]:
-    """CSV, or tab-separated text (Excel's "Unicode text" and many web exports)."""
+    """CSV, or tab-separated text (Excel's "Unicode text" and many web exports).
+
+    The cell bound is kept while the rows are read: a file of millions of tiny cells is refused at
+    the row where it passes the bound, not parsed whole first.
+    """
     text = decode(data)
     first = text[:4096].split("\n", 1)[0]
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    rows: list[list[object]] = []
+    bound = _Bound(name)
     try:
-        rows = [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        for row in csv.reader(_lines(text), delimiter=delimiter):
+            rows.append(row)
+            bound.add(len(row))
     except csv.Error as exc:
         raise ReadError("csv-damaged", reason=str(exc)) from None
-    _bound(name, len(rows) * max((len(r) for r in rows), default=0))
     return [RawSheet(name, rows)]
 
 
-def _bound(sheet: str, cells: int) -> None:
-    if cells > limits.MAX_SHEET_CELLS:
-        raise ReadError("sheet-too-large", sheet=sheet, cells=f"{cells:,}", far="-", limit=f"{limits.MAX_SHEET_CELLS:,}")
+def _lines(text: str) -> Iterator[str]:
+    """The lines of a text with their ends, as ``io.StringIO(text, newline="")`` gives them, without its copy
+    of the text at four bytes a character."""
+    if "\r" in text and text.count("\r") != text.count("\r\n"):  # a lone CR ends a line too (old Mac files)
+        yield from (m.group() for m in _LINE.finditer(text))
+        return
+    start, find = 0, text.find
+    while (end := find("\n", start)) >= 0:
+        yield text[start:end + 1]
+        start = end + 1
+    if start < len(text):
+        yield text[start:]
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+class _Bound:
+    """The cells a sheet read so far holds (its rows × its widest row), refused once past MAX_SHEET_CELLS."""
+
+    def __init__(self, sheet: str):
+        self.sheet, self.rows, self.width = sheet, 0, 0
+
+    def add(self, width: int) -> None:
+        self.rows += 1
+        if width > self.width:
+            self.width = width
+        if self.rows * self.width > limits.MAX_SHEET_CELLS:
+            raise ReadError("text-too-big", sheet=self.sheet, rows=f"{self.rows:,}", columns=f"{self.width:,}",
+                            cells=f"{self.rows * self.width:,}", limit=f"{limits.MAX_SHEET_CELLS:,}")
 
 
 # --------------------------------------------------------------------------- HTML tables
@@ -112,7 +151,7 @@ class _Tables(HTMLParser):
         self.row: list[object] | None = None
         self.cell: list[str] | None = None
         self.spans: list[list[int]] = []  # [column, width, rows left] of rowspans still open
-        self.cells = 0
+        self.bound = _Bound("<table>")
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("style", "script"):
@@ -121,6 +160,7 @@ class _Tables(HTMLParser):
             self.depth += 1
             if self.depth == 1:
                 self.rows, self.row, self.cell, self.spans = [], None, None, []
+                self.bound = _Bound(f"<table> {len(self.tables) + 1}")
         elif self.depth != 1:
             if tag == "br" and self.cell is not None:
                 self.cell.append("\n")
@@ -184,10 +224,7 @@ class _Tables(HTMLParser):
         if self.row is None:
             return
         self.rows.append(self.row)
-        self.cells += len(self.row)
-        if self.cells > limits.MAX_SHEET_CELLS:
-            raise ReadError("sheet-too-large", sheet="<table>", cells=f"> {limits.MAX_SHEET_CELLS:,}", far="-",
-                            limit=f"{limits.MAX_SHEET_CELLS:,}")
+        self.bound.add(len(self.row))
         for span in self.spans:
             span[2] -= 1
         self.spans = [s for s in self.spans if s[2] > 0]
@@ -204,7 +241,9 @@ def _int(text: str | None) -> int:
 def read_html(name: str, data: bytes) -> list[RawSheet]:
     """The tables of an HTML page (an "Excel" export from a web system), one sheet per table."""
     parser = _Tables()
-    parser.feed(decode(data))
+    text = decode(data)
+    for start in range(0, len(text), 1 << 20):  # in pieces: the parser keeps only what it has not parsed yet
+        parser.feed(text[start:start + (1 << 20)])
     parser.close()
     if parser.depth == 1:  # an unclosed table at the end of the page
         parser.handle_endtag("table")
@@ -231,19 +270,19 @@ def read_spreadsheetml(name: str, data: bytes) -> list[RawSheet]:
         raise ReadError("xml-dtd", part=name)
     parser = ET.XMLPullParser(events=("start", "end"))
     sheets: list[RawSheet] = []
-    title, rows, numbers, cells = "", [], [], 0
+    title, rows, numbers, bound = "", [], [], _Bound(name)
     try:
         for start in range(0, len(text), 1 << 20):
             parser.feed(text[start:start + (1 << 20)])
             for event, element in parser.read_events():
                 if event == "start" and element.tag == f"{_SS}Worksheet":
-                    title, rows, numbers, cells = element.get(f"{_SS}Name") or f"Sheet{len(sheets) + 1}", [], [], 0
+                    title = element.get(f"{_SS}Name") or f"Sheet{len(sheets) + 1}"
+                    rows, numbers, bound = [], [], _Bound(title)
                 elif event == "end" and element.tag == f"{_SS}Row":
                     index = element.get(f"{_SS}Index")
                     numbers.append(_int(index) if index else (numbers[-1] + 1 if numbers else 1))
                     rows.append(_row(element))
-                    cells += len(rows[-1])
-                    _bound(title, cells)
+                    bound.add(len(rows[-1]))
                     element.clear()  # a row is done with: keep memory to the rows' values
                 elif event == "end" and element.tag == f"{_SS}Worksheet":
                     sheets.append(RawSheet(title, rows, tuple(numbers)))
