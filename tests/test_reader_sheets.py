@@ -342,3 +342,19 @@ def test_the_likeliest_header_of_a_sheet_with_none_is_quoted_on_one_line(tmp_pat
     with pytest.raises(ReadError) as exc:
         read_file(path, RULES)
     assert exc.value.key == "no-header" and "「Sheet1」1: 出生年月、备注、联系电话" in exc.value.message("zh")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_hidden_rows_of_a_real_workbook_are_checked_and_noted(tmp_path: Path, lang: str) -> None:
+    """End to end: rows Excel hides (row_dimensions hidden) are found by the guard, read, and named."""
+    book = openpyxl.Workbook()
+    book.active.title = "名单"
+    for row in [HEADER, *GOOD_ROWS]:
+        book.active.append(row)
+    book.active.row_dimensions[2].hidden = True  # 张老, retained at 57
+    book.save(tmp_path / "hidden.xlsx")
+    result = run(tmp_path / "hidden.xlsx", lang=lang)
+    entry = result.file(tmp_path / "hidden.xlsx")
+    assert entry["rows"] == 3
+    assert t(lang, "rows-hidden", sheet="名单", rows="2") in entry["notes"]
+    assert ("retirement-age", 2) in [(v["rule"], v["row"]) for v in result.report["violations"]]
