@@ -172,6 +172,32 @@ def _write_outputs(result: Report, format: str, output: Path | None, report: Pat
     return ok
 
 
+def _invoke(argv: list[str]) -> int:
+    """Run the command on ``argv`` with every word click writes in the user's language; the exit code.
+
+    The language is read from argv before click parses (the default zh): the help page, click's
+    errors and the usage line are then shown in it.
+    """
+    from rulecheck import i18n
+
+    lang = i18n.usable(i18n.language(argv))
+    command = i18n.localize(typer.main.get_command(app), lang, FORMATS)
+    try:
+        code = command.main(args=argv, prog_name="rulecheck", standalone_mode=False)
+    except _click_errors() as exc:
+        typer.echo(i18n.error_text(exc, lang), err=True)
+        return int(getattr(exc, "exit_code", 2) or 2)
+    except typer.Abort:
+        typer.echo("已中止" if lang == "zh" else "Aborted!", err=True)
+        return 1
+    return code if isinstance(code, int) else 0
+
+
+def _click_errors() -> type[Exception]:
+    """click's error class: typer's bad-parameter error derives from it, in typer's copy of click or click."""
+    return next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
 def main() -> None:
     """Entry point. A crash is exit 2 (could not check), never 1, which would claim the slate was read."""
     try:
