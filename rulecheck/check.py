@@ -528,7 +528,8 @@ def _drain(fd: int) -> str:
 
 
 def _crash_reason(status: int, stderr: str) -> str:
-    """How a batch's process ended, in the words of the signal and of its last line on stderr."""
+    """How a batch's process ended: the signal, and the first line it wrote to stderr (what the reader said
+    as it aborted: "memory allocation of … bytes failed"; a backtrace may follow)."""
     if os.WIFSIGNALED(status):
         number = os.WTERMSIG(status)
         try:
@@ -538,7 +539,7 @@ def _crash_reason(status: int, stderr: str) -> str:
     else:
         how = f"exit status {os.WEXITSTATUS(status)}" if os.WIFEXITED(status) else f"status {status}"
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    return f"{how}: {lines[-1][:200]}" if lines else how
+    return f"{how}: {lines[0][:200]}" if lines else how
 
 
 def _merge(outcomes: list[Outcome]) -> Outcome:
