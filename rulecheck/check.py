@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import faulthandler
 import gc
 import mmap
 import multiprocessing
@@ -468,6 +469,8 @@ def _child(job: _Job, task: _Task, order: list[int], marker: mmap.mmap, pipe: in
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it ends this process
         os.dup2(errors, 2)  # what the reader prints as it aborts becomes the reason shown for the file
+        if faulthandler.is_enabled():  # its dump of a crash goes there too, not to the terminal
+            faulthandler.enable(file=2)
         _cap_address_space()
 
         def mark(i: int) -> None:
