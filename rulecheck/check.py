@@ -14,6 +14,7 @@ import selectors
 import signal
 import struct
 import sys
+import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -252,6 +253,10 @@ READ_ADDRESS_SPACE = 4 << 30
 # A batch whose process ends after every file was read (in the rules, not the reader) is run again
 # once; if it ends again its files are reported as not checked.
 BATCH_ATTEMPTS = 2
+# A file still being read after this long is given up (its process ended), the rest of its batch read
+# again: a slate takes milliseconds, the largest file within the bounds well under a minute.
+FILE_SECONDS = 600
+_WATCH_SECONDS = 1.0  # how often the running processes' marks are looked at
 
 _Result = tuple[list[FileResult], dict[str | None, Part]]
 _NOT_STARTED, _RULES = -2, -1  # a batch process's mark before it reads any file, and once all are read
@@ -272,14 +277,15 @@ class _Job:
         """Read a batch of files, and run the person rules on each township partition of their rows.
 
         Files are read in ``order`` (default: as listed), ``mark`` told each one's index first and
-        _RULES once all are read; files in ``crashed`` are not read again but reported with the reason
-        the reader crashed on them. Results and rows stay in the batch's order whatever the reading order.
+        _RULES once all are read; files in ``crashed`` are not read again but reported with the error
+        given there (why the reader crashed on them). Results and rows stay in the batch's order
+        whatever the reading order.
         """
         crashed = crashed or {}
         results: list[FileResult | None] = [None] * len(batch)
         read: list[list[Sheet]] = [[] for _ in batch]
-        for i, reason in crashed.items():
-            results[i] = FileResult(str(batch[i]), error=t(self.lang, "reader-crashed", reason=reason))
+        for i, error in crashed.items():
+            results[i] = FileResult(str(batch[i]), error=error)
         for i in order if order is not None else range(len(batch)):
             if i not in crashed:
                 if mark is not None:
@@ -294,8 +300,8 @@ class _Job:
 
     def unchecked(self, batch: list[Path], crashed: dict[int, str], reason: str) -> _Result:
         """A batch whose rules could not be run: every file not checked, and why."""
-        return [FileResult(str(path), error=t(self.lang, "reader-crashed", reason=crashed[i]) if i in crashed
-                           else t(self.lang, "check-crashed", reason=reason)) for i, path in enumerate(batch)], {}
+        return [FileResult(str(path), error=crashed.get(i) or t(self.lang, "check-crashed", reason=reason))
+                for i, path in enumerate(batch)], {}
 
 
 def _cpus() -> int:
@@ -347,7 +353,7 @@ class _Task:
 
     index: int
     batch: list[Path]
-    crashed: dict[int, str] = field(default_factory=dict)  # files the reader crashed on: not read again
+    crashed: dict[int, str] = field(default_factory=dict)  # files the reader crashed on, and the error: not read again
     good: set[int] = field(default_factory=set)  # files read before a crash: read last next time
     attempts: int = 0  # attempts that ended after every file was read
 
@@ -368,6 +374,12 @@ class _Child:
     errors: int
     marker: mmap.mmap
     chunks: list[bytes] = field(default_factory=list)
+    at: int = _NOT_STARTED  # the mark when last looked at, and since when (time.monotonic())
+    since: float = 0.0
+    overdue: bool = False  # ended for taking longer than FILE_SECONDS over one file
+
+    def mark(self) -> int:
+        return struct.unpack_from("q", self.marker, 0)[0]
 
 
 class _Runner:
@@ -385,7 +397,7 @@ class _Runner:
         while upto < len(batches):
             while pending and len(self.children) < self.workers:
                 self._start(pending.popleft())
-            for key, _ in self.selector.select():
+            for key, _ in self.selector.select(_WATCH_SECONDS):
                 child: _Child = key.data
                 chunk = os.read(child.pipe, 1 << 20)
                 if chunk:
@@ -400,12 +412,30 @@ class _Runner:
             while upto in done:
                 yield done.pop(upto)
                 upto += 1
+            self._watch()
+
+    def _watch(self) -> None:
+        """End a process that has been reading one file for longer than FILE_SECONDS."""
+        now = time.monotonic()
+        for child in self.children.values():
+            at = child.mark()
+            if at != child.at:
+                child.at, child.since = at, now
+            elif at >= 0 and not child.overdue and now - child.since > FILE_SECONDS:
+                child.overdue = True
+                os.kill(child.pid, signal.SIGKILL)
 
     def _start(self, task: _Task) -> None:
         order = task.order()
         marker = mmap.mmap(-1, 8)  # shared with the child: the index of the file it is reading
         struct.pack_into("q", marker, 0, _NOT_STARTED)
         read_end, write_end = os.pipe()
+        try:  # a larger pipe: fewer wake-ups while a batch's result comes down it
+            import fcntl
+
+            fcntl.fcntl(write_end, getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
+        except OSError:
+            pass
         errors = _scratch_file()
         pid = os.fork()
         if pid == 0:  # the child: never returns
@@ -414,7 +444,7 @@ class _Runner:
             os.close(read_end)
             _child(self.job, task, order, marker, write_end, errors)
         os.close(write_end)
-        child = _Child(pid, task, order, read_end, errors, marker)
+        child = _Child(pid, task, order, read_end, errors, marker, since=time.monotonic())
         self.children[read_end] = child
         self.selector.register(read_end, selectors.EVENT_READ, child)
 
@@ -426,7 +456,7 @@ class _Runner:
     def _finish(self, child: _Child) -> _Result | None:
         """The batch's result; or None when it is to be run again, what the crash taught written into its task."""
         _, status = os.waitpid(child.pid, 0)
-        task, at = child.task, struct.unpack_from("q", child.marker, 0)[0]
+        task, at = child.task, child.mark()
         child.marker.close()
         stderr = _drain(child.errors)
         outcome: Any = None
@@ -442,7 +472,8 @@ class _Runner:
         reason = outcome[1] if outcome is not None else _crash_reason(status, stderr)
         if at >= 0:  # the reader crashed on this file: it is reported, and the rest read again
             task.good.update(child.order[:child.order.index(at)])
-            task.crashed[at] = reason
+            task.crashed[at] = (t(self.job.lang, "reader-timeout", seconds=FILE_SECONDS) if child.overdue
+                                else t(self.job.lang, "reader-crashed", reason=reason))
             return None
         task.attempts += 1
         if task.attempts < BATCH_ATTEMPTS:

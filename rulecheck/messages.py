@@ -145,6 +145,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "读取该文件时表格读取程序异常终止({reason}),文件多半已损坏或是特意构造的,未能读取(其他文件照常检查)。请在 Excel 或 WPS 中打开并另存为 .xlsx 后重试",
         "the spreadsheet reader crashed on this file ({reason}); it is most likely damaged or crafted and was not read (the other files were checked as usual); open it in Excel or WPS, save it as .xlsx and check again",
     ),
+    "reader-timeout": (
+        "读取该文件超过 {seconds} 秒仍未完成,已停止读取(其他文件照常检查)。文件多半已损坏或是特意构造的",
+        "reading the file had not finished after {seconds} s and was stopped (the other files were checked as usual); it is most likely damaged or crafted",
+    ),
     "reader-memory": (
         "读取该文件所需的内存超过上限 {limit},未能读取(其他文件照常检查)。文件多半已损坏或是特意构造的",
         "reading the file needs more memory than the limit of {limit}; not read (the other files were checked as usual); it is most likely damaged or crafted",

@@ -565,3 +565,15 @@ def test_a_killed_report_write_is_cleaned_by_the_next_annotated_copy_too(tmp_pat
     assert result.code == 1 and (copies_dir / "good.xlsx").exists()
     assert not any(path.exists() for path in left)
     assert [p.name for p in copies_dir.iterdir()] == ["good.xlsx"]
+
+
+def test_a_file_that_is_read_for_too_long_is_given_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first, slow, last = good_slate(tmp_path, "first.xlsx"), good_slate(tmp_path, "slow.xlsx"), good_slate(tmp_path, "last.xlsx")
+    fail_on(monkeypatch, {"slow.xlsx": lambda: time.sleep(600)})
+    monkeypatch.setattr(check, "FILE_SECONDS", 1)
+    monkeypatch.setattr(check, "_WATCH_SECONDS", 0.1)
+    for lang, words in (("zh", "超过 1 秒仍未完成"), ("en", "had not finished after 1 s")):
+        result = run(first, slow, last, lang=lang)
+        assert result.code == 2 and words in result.error(slow)
+        assert_good_checked(result, first)
+        assert_good_checked(result, last)
