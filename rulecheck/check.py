@@ -498,7 +498,7 @@ def _child(job: _Job, task: _Task, order: list[int], marker: mmap.mmap, pipe: in
     """Check one batch in this forked process, send the result down ``pipe``, and end without clean-up."""
     code = 0
     try:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it ends this process
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends the batch at once; the parent says why it stopped
         os.dup2(errors, 2)  # what the reader prints as it aborts becomes the reason shown for the file
         if faulthandler.is_enabled():  # its dump of a crash goes there too, not to the terminal
             faulthandler.enable(file=2)
