@@ -39,7 +39,9 @@ _SYLLABLES = list("东西南北桃李柳杨白石江河湖海山林丰安新华�
 _SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈")
 _GIVEN = list("建国华明军平红英秀兰玉芳海涛伟刚勇敏静丽强磊洋艳杰娟霞峰鹏飞超春梅志刚文斌云亮新荣德成")
 _VILLAGE_ENDINGS = ("村", "村", "村", "社区")
-_REGIONS = ("320682", "320681", "320623", "320621", "320602", "320611")  # Nantong-area codes
+# Area codes: a Nantong-area prefix and 100 county codes, so that two made-up people rarely share an
+# identity number (rulecheck reports a shared number as duplicate-person, as it should a real one).
+_REGIONS = tuple(f"3206{n:02d}" for n in range(100))
 
 # Header text per canonical column: the first is the usual form, the rest the rule file's aliases
 # seen in real returns.
@@ -79,7 +81,7 @@ def township_name(i: int) -> str:
 
 def identity_number(rng: random.Random, born: dt.date, male: bool) -> str:
     """A valid 18-character identity number for that birth date and sex."""
-    sequence = rng.randrange(0, 50) * 10 + rng.randrange(0, 5) * 2 + (1 if male else 0)
+    sequence = rng.randrange(0, 100) * 10 + rng.randrange(0, 5) * 2 + (1 if male else 0)
     first17 = f"{rng.choice(_REGIONS)}{born:%Y%m%d}{sequence:03d}"
     return first17 + check_character(first17)
 

@@ -1,5 +1,11 @@
 """Annotated copies of the input workbooks: offending cells filled, a comment naming the rule.
 
+A person finding marks its cell (or, without a column, its row). A village or township finding
+marks its anchor: the village cell of the village's first row, the township cell of the
+township's first row, so that nobody on that row looks accused; only the copy of the file the
+anchor is in carries it. Each copy carries the custom document property ``rulecheck =
+annotated``, so that a later run finding it among the slates passes it over.
+
 The inputs are never touched: each copy goes to the folder given with ``--annotate``, under the
 same name and sub-folder as its input (relative to the inputs' common folder), written atomically,
 and a copy that would land on an input is refused before anything is written. Only xlsx and
@@ -13,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from rulecheck.masking import find_sheet
 from rulecheck.messages import t
 from rulecheck.model import Report, Violation
 from rulecheck.output import atomic_write
@@ -53,11 +60,25 @@ def _refuse_dtd(source: Path, lang: str) -> None:
         raise AnnotateError(t(lang, "annotate-unreadable", path=source, reason=reason)) from None
 
 
+# Where a finding is marked: (file, sheet, row, column label or None, fill the whole row).
+Mark = tuple[str, str, int, "str | None", bool]
+
+
+def mark_of(v: Violation) -> Mark | None:
+    """The cell (or row) a finding is marked on in an annotated copy, if it has one."""
+    if v.anchor is not None:
+        file, sheet, row, column = v.anchor
+        return (file, sheet, row, column, False)
+    if v.file is not None and v.sheet is not None and v.row is not None:
+        return (v.file, v.sheet, v.row, v.column, v.column is None)
+    return None
+
+
 @dataclass(frozen=True)
 class Plan:
     """Which copies to write where, and which files cannot be annotated."""
 
-    copies: tuple[tuple[Path, Path, tuple[Violation, ...]], ...]  # (input, copy, its located violations)
+    copies: tuple[tuple[Path, Path, tuple[Violation, ...]], ...]  # (input, copy, the violations marked in it)
     skipped: tuple[str, ...]  # inputs with violations that are not xlsx/xlsm
 
 
@@ -65,8 +86,9 @@ def plan(report: Report, folder: Path) -> Plan:
     """Decide the copies; raises AnnotateError where a copy would be written over an input."""
     located: dict[str, list[Violation]] = defaultdict(list)
     for v in report.violations:
-        if v.file is not None and v.sheet is not None and v.row is not None:
-            located[v.file].append(v)
+        place = mark_of(v)
+        if place is not None:
+            located[place[0]].append(v)
     read = [f.path for f in report.files if not f.error]
     inputs = {Path(p).resolve() for p in read}
     common = Path(os.path.commonpath([p.parent for p in inputs])) if inputs else Path.cwd()
@@ -91,11 +113,14 @@ def _comment_text(v: Violation, report: Report) -> str:
 
 
 def write_copy(source: Path, target: Path, violations: tuple[Violation, ...], report: Report) -> None:
-    """Copy one workbook with each violation's cell (or, without a column, its row) filled and commented."""
+    """Copy one workbook with each violation's mark (its cell, its row, or its group's anchor cell)
+    filled and commented; violations marked in another file are left out."""
     from openpyxl import load_workbook
     from openpyxl.cell.cell import MergedCell
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
+
+    from rulecheck.formats.xlsx import mark
 
     _refuse_dtd(source, report.lang)
     try:
@@ -108,29 +133,35 @@ def write_copy(source: Path, target: Path, violations: tuple[Violation, ...], re
     notes: dict[tuple[str, str], list[Violation]] = defaultdict(list)
     ranks: dict[tuple[str, str], int] = {}  # the worst severity each filled cell shows
     for v in violations:
-        if v.sheet not in book.sheetnames:
+        place = mark_of(v)
+        if place is None or Path(place[0]) != Path(source):
             continue
-        sheet = book[v.sheet]
-        letter = letter_of(v.column) if v.column else None
-        coordinate = f"{letter}{v.row}" if letter else f"A{v.row}"
+        _, shown, row, column, whole_row = place
+        sheet_name = find_sheet(shown, book.sheetnames)  # a sheet named by an identity number is shown masked
+        if sheet_name is None:
+            continue
+        sheet = book[sheet_name]
+        letter = letter_of(column) if column else None
+        coordinate = f"{letter}{row}" if letter else f"A{row}"
         for merged in sheet.merged_cells.ranges:  # a merged cell speaks through its top-left cell
             if coordinate in merged:
                 coordinate = merged.start_cell.coordinate
                 break
-        notes[(v.sheet, coordinate)].append(v)
-        cells = [sheet[coordinate]] if letter else list(sheet[v.row])
+        notes[(sheet_name, coordinate)].append(v)
+        cells = list(sheet[row]) if whole_row else [sheet[coordinate]]
         for cell in cells:
             if isinstance(cell, MergedCell) or v.severity not in _FILLS:
                 continue
-            if _RANK[v.severity] < ranks.get((v.sheet, cell.coordinate), 3):
+            if _RANK[v.severity] < ranks.get((sheet_name, cell.coordinate), 3):
                 cell.fill = PatternFill("solid", fgColor=_FILLS[v.severity])
-                ranks[(v.sheet, cell.coordinate)] = _RANK[v.severity]
+                ranks[(sheet_name, cell.coordinate)] = _RANK[v.severity]
     for (sheet_name, coordinate), found in notes.items():
         cell = book[sheet_name][coordinate]
         text = "\n\n".join(_comment_text(v, report) for v in found)
         if cell.comment is not None:
             text = f"{cell.comment.text}\n\n{text}"
         cell.comment = Comment(text, "rulecheck", width=320, height=60 + 40 * len(found))
+    mark(book, "annotated")
     target.parent.mkdir(parents=True, exist_ok=True)
     with atomic_write(target, binary=True) as out:
         book.save(out)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from rulecheck import __version__
-from rulecheck.engine import Outcome, Part, combine, rows
+from rulecheck.engine import Outcome, Part, combine, merge_not_checked, rows
 from rulecheck.masking import mask_report
 from rulecheck.messages import t
 from rulecheck.model import (
@@ -84,8 +84,7 @@ def check_paths(paths: list[Path], ruleset: Ruleset, as_of: dt.date | None = Non
         for key, part_rules, day in _settings(ruleset, as_of, settings) if key is None or key in parts
     ]
     outcome = _merge([o for o, _ in outcomes])
-    files = tuple(replace(r, unchecked=tuple(Unchecked(rule, not ruleset.rule(rule).spec.optional, ())  # type: ignore[union-attr]
-                                             for rule in outcome.not_checked.get(r.path, ())))
+    files = tuple(replace(r, unchecked=_unchecked(ruleset, outcome.not_checked.get(r.path, {}), lang))  # type: ignore[union-attr]
                   for r in results)
     header = ruleset.spec.ruleset
     violations = tuple(sorted(outcome.violations, key=_order))
@@ -94,7 +93,7 @@ def check_paths(paths: list[Path], ruleset: Ruleset, as_of: dt.date | None = Non
         SummaryColumn(i.key, i.spec.title(lang), i.spec.format, i.spec.rule, i.spec.reference) for i in ruleset.summary
     )
     rows = _townships(outcomes, summary_columns, townships or {}, ruleset, violations, exempted)
-    found = {township_key(label) for o, _ in outcomes for label, _ in o.townships}
+    found = {township_key(row.township) for o, _ in outcomes for row in o.townships}
     notes = tuple(t(lang, "township-not-found", township=name) for name in (townships or {})
                   if township_key(name) not in found)
     report = Report(
@@ -105,6 +104,15 @@ def check_paths(paths: list[Path], ruleset: Ruleset, as_of: dt.date | None = Non
         notes=notes,
     )
     return mask_report(report) if mask_ids else report
+
+
+def _unchecked(ruleset: Ruleset, lacking: dict[str, tuple[tuple[str, ...], ...]], lang: str) -> tuple[Unchecked, ...]:
+    """The rules not checked on a file, in the rule file's order, with the titles of the columns it lacks."""
+    return tuple(
+        Unchecked(rule.id, not rule.spec.optional,
+                  tuple(tuple(ruleset.columns[k].title(lang) for k in alt) for alt in lacking[rule.id]))
+        for rule in ruleset.rules if rule.id in lacking
+    )
 
 
 def collect(paths: list[Path], lang: str = "zh", exclude: Callable[[Path], bool] | None = None) -> list[FileResult | Path]:
@@ -168,7 +176,7 @@ def _read(path: Path, ruleset: Ruleset, extra_aliases: dict[str, list[str]] | No
         return FileResult(str(path), error=t(lang, "reader-failed", reason=_describe(exc))), []
     result = FileResult(
         str(path), rows=sum(len(s.frame) for s in read.sheets), skipped=sum(s.skipped for s in read.sheets),
-        sheets=tuple(s.name for s in read.sheets),
+        sheets=tuple(dict.fromkeys(s.name for s in read.sheets)),  # a sheet of two stacked tables is one sheet
         notes=tuple(t(lang, "sheet-no-header", sheet=name) for name in read.headerless)
         + tuple(t(lang, key, **params) for key, params in read.notes),
     )
@@ -221,7 +229,7 @@ def _partitions(sheets: list[Sheet], ruleset: Ruleset, as_of: dt.date,
     """
     if not townships:
         return [(None, ruleset, as_of, sheets)]
-    column = ruleset.spec.groups[SUMMARY_SCOPE][0]
+    column = ruleset.township_column
     own = {township_key(name) for name in townships}
     parts: dict[str | None, list[Sheet]] = {key: [] for key in own}
     rest: list[Sheet] = []
@@ -579,15 +587,15 @@ def _crash_reason(status: int, stderr: str) -> str:
 def _merge(outcomes: list[Outcome]) -> Outcome:
     if len(outcomes) == 1:
         return outcomes[0]
-    not_checked: dict[str, set[str]] = {}
-    for o in outcomes:
-        for path, rules in o.not_checked.items():
-            not_checked.setdefault(path, set()).update(rules)
     return Outcome(
         tuple(v for o in outcomes for v in o.violations), tuple(e for o in outcomes for e in o.exempted),
-        {path: tuple(sorted(rules)) for path, rules in not_checked.items()},
-        tuple(row for o in outcomes for row in o.townships),
+        merge_not_checked(o.not_checked for o in outcomes), tuple(row for o in outcomes for row in o.townships),
     )
+
+
+def _key(county: str | None, township: str | None) -> tuple[str | None, str | None]:
+    """A township's identity: its county (where the slate names one) and its name, each as matched."""
+    return township_key(county), township_key(township)
 
 
 _SEVERITY_RANK = {"error": 0, "warning": 1, "notice": 2}
@@ -598,37 +606,38 @@ def _townships(outcomes: list[tuple[Outcome, dt.date]], columns: tuple[SummaryCo
                violations: tuple[Violation, ...], exempted: tuple[Exemption, ...]) -> tuple[TownshipSummary, ...]:
     """Each township's statistics with its reference values, the cells its violations colour, and its counts."""
     own = {township_key(name): settings for name, settings in townships.items()}
-    by_rule: dict[tuple[str | None, str], str] = {}
+    by_rule: dict[tuple[tuple[str | None, str | None], str], str] = {}
     for v in violations:
-        key = (township_key(v.township), v.rule)
+        key = (_key(v.county, v.township), v.rule)
         if key not in by_rule or _SEVERITY_RANK[v.severity] < _SEVERITY_RANK[by_rule[key]]:
             by_rule[key] = v.severity
-    severities = Counter((township_key(v.township), v.severity) for v in violations)
-    spared = Counter(township_key(e.township) for e in exempted)
+    severities = Counter((_key(v.county, v.township), v.severity) for v in violations)
+    spared = Counter(_key(e.county, e.township) for e in exempted)
     rows = []
     for outcome, day in outcomes:
-        for label, stats in outcome.townships:
-            key = township_key(label)
-            params = {**ruleset.spec.params, **(own[key].params if key in own else {})}
+        for found in outcome.townships:
+            key, name = _key(found.county, found.township), township_key(found.township)
+            params = {**ruleset.spec.params, **(own[name].params if name in own else {})}
             rows.append(TownshipSummary(
-                township=label, as_of=day.isoformat(), values=stats,
+                township=found.township, as_of=day.isoformat(), values=found.values,
                 references=tuple(float(params[c.reference]) if c.reference else None for c in columns),
                 flags=tuple(by_rule.get((key, c.rule)) if c.rule else None for c in columns),
                 errors=severities[(key, "error")], warnings=severities[(key, "warning")],
-                notices=severities[(key, "notice")], exempted=spared[key],
+                notices=severities[(key, "notice")], exempted=spared[key], county=found.county, files=found.files,
             ))
-    return tuple(sorted(rows, key=lambda r: (r.township is None, township_key(r.township) or "")))
+    return tuple(sorted(rows, key=lambda r: (r.township is None, township_key(r.township) or "", township_key(r.county) or "")))
 
 
 def _tallies(ruleset: Ruleset, lang: str, violations: tuple[Violation, ...], exempted: tuple[Exemption, ...],
              townships: tuple[TownshipSummary, ...]) -> tuple[RuleTally, ...]:
     broken = Counter(v.rule for v in violations)
     spared = Counter(e.rule for e in exempted)
-    per_township = Counter((v.rule, township_key(v.township)) for v in violations)
-    keys = [township_key(row.township) for row in townships]
+    per_township = Counter((v.rule, _key(v.county, v.township)) for v in violations)
+    keys = [_key(row.county, row.township) for row in townships]
     return tuple(
         RuleTally(rule.id, rule.spec.severity, rule.spec.scope, rule.spec.title(lang), rule.spec.quote,
-                  broken[rule.id], spared[rule.id], tuple(per_township[(rule.id, key)] for key in keys))
+                  broken[rule.id], spared[rule.id], tuple(per_township[(rule.id, key)] for key in keys),
+                  rule.spec.optional)
         for rule in ruleset.rules
     )
 
@@ -638,7 +647,7 @@ _SCOPE_ORDER = {"person": 0, "village": 1, "township": 2}
 
 def _order(v: Violation) -> tuple:
     return (v.file or "\uffff", v.sheet or "", v.row if v.row is not None else 1 << 30, _SCOPE_ORDER.get(v.scope, 3), v.rule,
-            township_key(v.township) or "\uffff", township_key(v.village) or "")
+            township_key(v.township) or "\uffff", township_key(v.county) or "", township_key(v.village) or "")
 
 
 def _exemption_order(e: Exemption) -> tuple:

@@ -24,13 +24,26 @@ from rulecheck.model import Exemption, Violation
 from rulecheck.reader import Sheet
 from rulecheck.ruleset import SUMMARY_SCOPE, ColumnSpec, Rule, Ruleset
 
+# file → rule id → the columns the file lacks for it, as alternatives (any one set would have done)
+NotChecked = dict[str, dict[str, tuple[tuple[str, ...], ...]]]
+
+
+@dataclass(frozen=True)
+class TownshipStats:
+    """One township as its first row writes it, its summary statistics (the rule file's order), its files."""
+
+    county: str | None
+    township: str | None
+    values: tuple[float | None, ...]
+    files: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class Outcome:
     violations: tuple[Violation, ...]
     exempted: tuple[Exemption, ...]
-    not_checked: dict[str, tuple[str, ...]]  # file → ids of rules its columns could not support
-    # (township as written in its first row, its summary statistics in the rule file's order), per township
-    townships: tuple[tuple[str | None, tuple[float | None, ...]], ...] = ()
+    not_checked: NotChecked
+    townships: tuple[TownshipStats, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,7 +88,7 @@ class Part:
     """
 
     person: dict[str, tuple[list[Violation], list[Exemption]]]
-    not_checked: dict[str, set[str]]
+    not_checked: NotChecked
     table: Table
 
 
@@ -169,6 +182,8 @@ def parse_columns(specs: dict[str, ColumnSpec], raw: pd.DataFrame, memo: dict | 
             result = values.parse_birth(cells, confirm)  # its text work is done per distinct cell
         elif spec.type == "category":
             result = values.distinct(functools.partial(values.parse_category, categories=spec.categories or {}), cells)
+        elif spec.type == "boolean":
+            result = values.distinct(functools.partial(values.parse_boolean, yes=spec.yes_words, no=spec.no_words), cells)
         else:
             result = values.distinct(_PARSERS[spec.type], cells)
         parsed[key], unreadable[key] = result.values, result.unreadable.astype(bool)
@@ -176,8 +191,7 @@ def parse_columns(specs: dict[str, ColumnSpec], raw: pd.DataFrame, memo: dict | 
 
 
 _PARSERS = {
-    "text": values.parse_text, "number": values.parse_number, "date": values.parse_date,
-    "boolean": values.parse_boolean, "years": values.parse_years,
+    "text": values.parse_text, "number": values.parse_number, "date": values.parse_date, "years": values.parse_years,
 }
 
 
@@ -191,12 +205,17 @@ def rows(ruleset: Ruleset, sheets: list[Sheet], as_of: dt.date, lang: str) -> Pa
     table = stack(ruleset, sheets)
     base = _base_context(ruleset, table, as_of)
     person: dict[str, tuple[list[Violation], list[Exemption]]] = {}
-    not_checked: dict[str, set[str]] = {}
+    not_checked: NotChecked = {}
     for rule in ruleset.rules:
         sheet_ok = _sheet_ok(table, rule.needs)
         for i in np.flatnonzero(~sheet_ok.to_numpy()):
-            not_checked.setdefault(table.sheets[i].file, set()).add(rule.id)
-        if ruleset.spec.groups.get(rule.spec.scope) or table.empty or not sheet_ok.any():
+            sheet = table.sheets[i]
+            lacking = not_checked.setdefault(sheet.file, {})
+            lacking[rule.id] = _fewest(lacking.get(rule.id, ()) + _lacking(rule.needs, sheet.columns))
+        if ruleset.groups.get(rule.spec.scope) or rule.spec.check == "duplicate-persons" or table.empty or not sheet_ok.any():
+            continue
+        if rule.spec.check == "unreadable-values":
+            person[rule.id] = (_unreadable_values(ruleset, rule, table, lang), [])
             continue
         ctx = _rule_context(base, rule)
         for key, node in rule.lets:
@@ -211,13 +230,14 @@ def combine(ruleset: Ruleset, parts: list[Part], as_of: dt.date, lang: str) -> O
     base = _base_context(ruleset, table, as_of)
     found: list[Violation] = []
     exempted: list[Exemption] = []
-    not_checked: dict[str, set[str]] = {}
-    for part in parts:
-        for file, rules in part.not_checked.items():
-            not_checked.setdefault(file, set()).update(rules)
+    not_checked = merge_not_checked(p.not_checked for p in parts)
     groupings: dict[tuple[str, ...], _Grouping] = {}
     for rule in ruleset.rules:
-        keys = ruleset.spec.groups.get(rule.spec.scope)
+        keys = list(ruleset.groups.get(rule.spec.scope, ()))
+        if rule.spec.check == "duplicate-persons":
+            if not table.empty:
+                found += _duplicates(ruleset, rule, table, base, lang)
+            continue
         if not keys:
             for part in parts:
                 v, e = part.person.get(rule.id, ((), ()))
@@ -234,14 +254,25 @@ def combine(ruleset: Ruleset, parts: list[Part], as_of: dt.date, lang: str) -> O
         ctx.codes, ctx.groups = grouping.codes, grouping.count
         for key, node in rule.lets:
             ctx.values[key] = expr.evaluate(node, ctx)
-        v, e = _group(rule, keys, ctx, grouping, _eligible(table, sheet_ok), lang)
+        v, e = _group(rule, keys, ruleset.optional_keys, ctx, grouping, _eligible(table, sheet_ok), lang)
         found += v
         exempted += e
-    townships = ()
-    if SUMMARY_SCOPE in ruleset.spec.groups and not table.empty:
-        keys = ruleset.spec.groups[SUMMARY_SCOPE]
+    townships: tuple[TownshipStats, ...] = ()
+    if SUMMARY_SCOPE in ruleset.groups and not table.empty:
+        keys = list(ruleset.groups[SUMMARY_SCOPE])
         townships = summarise(ruleset, table, base, groupings.get(tuple(keys)) or _Grouping(table, *_group_codes(table, keys)))
-    return Outcome(tuple(found), tuple(exempted), {f: tuple(sorted(r)) for f, r in not_checked.items()}, townships)
+    return Outcome(tuple(found), tuple(exempted), not_checked, townships)
+
+
+def merge_not_checked(each: Any) -> NotChecked:
+    """Several batches' (or partitions') rules not checked, per file, joined."""
+    out: NotChecked = {}
+    for not_checked in each:
+        for file, rules in not_checked.items():
+            mine = out.setdefault(file, {})
+            for rule, lacking in rules.items():
+                mine[rule] = _fewest(mine.get(rule, ()) + lacking)
+    return out
 
 
 def _sheet_ok(table: Table, needs: frozenset[frozenset[str]]) -> pd.Series:
@@ -249,10 +280,22 @@ def _sheet_ok(table: Table, needs: frozenset[frozenset[str]]) -> pd.Series:
     return pd.Series([any(alt <= s.columns for alt in needs) for s in table.sheets], dtype=bool)
 
 
+def _lacking(needs: frozenset[frozenset[str]], columns: frozenset[str]) -> tuple[tuple[str, ...], ...]:
+    """What a sheet lacks for a rule: per alternative, its columns the sheet does not have."""
+    return tuple(tuple(sorted(alt - columns)) for alt in needs if not alt <= columns)
+
+
+def _fewest(alternatives: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+    """The alternatives that no other one is a part of, each once, in a fixed order."""
+    sets = {frozenset(a) for a in alternatives}
+    return tuple(sorted(tuple(sorted(a)) for a in sets if not any(b < a for b in sets)))
+
+
 def _eligible(table: Table, sheet_ok: pd.Series) -> pd.Series:
     return pd.Series(sheet_ok.to_numpy(dtype=bool)[table.sheet_id], index=table.index)
 
 
+COUNTY = "county"  # the column findings name as the township's county, where the rule file has one
 _FOLDED = "\0folded:"  # text[_FOLDED + key]: a group key's text as matched (whitespace removed)
 
 
@@ -260,7 +303,9 @@ def _group_codes(table: Table, keys: list[str]) -> tuple[pd.Series, int]:
     """Each row's group number (groups sorted by their folded key texts, blank last) and the group count."""
     folded = pd.DataFrame({k: table.text[_FOLDED + k] if _FOLDED + k in table.text else values.fold(table.text[k])
                            for k in keys})
-    codes = folded.groupby(keys, dropna=False, sort=True).ngroup()
+    # A key blank on every row (no file has a county column) neither splits nor orders the groups.
+    used = [k for k in keys if not folded[k].isna().all()] or keys
+    codes = folded.groupby(used, dropna=False, sort=True).ngroup()
     return codes, int(codes.max()) + 1
 
 
@@ -289,14 +334,24 @@ class _Grouping:
         return tuple(expr.group_distinct(self.codes, self.count, of[self.table.sheet_id]).astype(np.int64)  # type: ignore[return-value]
                      for of in (file_of, name_of))
 
+    def files_of(self, groups: np.ndarray) -> list[tuple[str, ...]]:
+        """Per group asked for: the files its rows come from, in the order they were read."""
+        sheets = len(self.table.sheets)
+        pairs = np.unique(self.codes.to_numpy().astype(np.int64) * sheets + self.table.sheet_id)  # (group, sheet), sorted
+        names: dict[int, list[str]] = {int(g): [] for g in groups}
+        for g, s in zip(*np.divmod(pairs, sheets)):
+            if int(g) in names and (file := self.table.sheets[s].file) not in names[int(g)]:
+                names[int(g)].append(file)
+        return [tuple(names[int(g)]) for g in groups]
 
-def summarise(ruleset: Ruleset, table: Table, base: expr.Context,
-              grouping: _Grouping) -> tuple[tuple[str | None, tuple[float | None, ...]], ...]:
+
+def summarise(ruleset: Ruleset, table: Table, base: expr.Context, grouping: _Grouping) -> tuple[TownshipStats, ...]:
     """The rule file's summary statistics per township; a statistic is blank where a sheet lacks its columns."""
-    keys = ruleset.spec.groups[SUMMARY_SCOPE]
     ctx = expr.Context(base.index, base.as_of, dict(base.values), base.lazy, base.raw, base.unreadable, memo=base.memo)
     ctx.codes, ctx.groups = grouping.codes, grouping.count
-    labels = [_clean(x) for x in table.text[keys[0]].array[grouping.first_row]]
+    labels = _texts(table, ruleset.township_column, grouping.first_row)
+    counties = _texts(table, COUNTY, grouping.first_row)
+    spans = grouping.files_of(np.arange(grouping.count))
     columns = []
     for item in ruleset.summary:
         eligible = _eligible(table, _sheet_ok(table, item.needs))
@@ -308,7 +363,8 @@ def summarise(ruleset: Ruleset, table: Table, base: expr.Context,
         columns.append(value.astype("float64").where(group_ok.to_numpy()).round(6))
     grid = np.column_stack([c.to_numpy() for c in columns]) if columns else np.empty((ctx.groups, 0))
     return tuple(
-        (label, tuple(None if np.isnan(x) else float(x) for x in row)) for label, row in zip(labels, grid)
+        TownshipStats(county, label, tuple(None if np.isnan(x) else float(x) for x in row), files)
+        for county, label, row, files in zip(counties, labels, grid, spans)
     )
 
 
@@ -327,11 +383,13 @@ def _group_reads(ruleset: Ruleset) -> tuple[set[str], set[str]]:
             walk(child)
 
     for rule in ruleset.rules:
-        if ruleset.spec.groups.get(rule.spec.scope):
+        if ruleset.groups.get(rule.spec.scope):
             for node in (rule.when, rule.exempt_when, rule.evidence, rule.observed, *(n for _, n in rule.lets)):
                 if node is not None:
                     walk(node)
             named |= set(rule.kinds)
+        for keys in rule.spec.by or ():  # duplicate-persons reads its keys' values
+            named |= set(keys)
     for item in ruleset.summary:
         walk(item.value)
     return named, cells
@@ -342,8 +400,8 @@ def _for_groups(ruleset: Ruleset, table: Table, base: expr.Context) -> Table:
     named, cells = _group_reads(ruleset)
     derived = {key for key, _ in ruleset.derive}
     parsed = {name: base.lookup(name) for name in sorted(named) if name in derived or name in table.parsed}
-    keys = {k for ks in ruleset.spec.groups.values() for k in ks}
-    labels = {"township", "village", table.label} & set(table.text)
+    keys = {k for ks in ruleset.groups.values() for k in ks}
+    labels = {COUNTY, "township", "village", table.label} & set(table.text)
     text = {k: table.text[k] for k in sorted(cells | labels | keys)}
     text.update({_FOLDED + k: values.distinct(values.fold, table.text[k]) for k in sorted(keys)})
     unreadable = {k: table.unreadable[k] for k in sorted(cells)}
@@ -410,23 +468,23 @@ def _person(rule: Rule, ctx: expr.Context, table: Table, eligible: pd.Series, la
         placeholders = _placeholders(rule, at, rows)
         observed = _at(expr.evaluate(rule.observed, at), rows) if rule.observed else [None] * len(rows)
         template = getattr(rule.spec.message, lang)
-        for n, (i, place) in enumerate(zip(rows, _places(table, rows))):
+        for n, (i, place, county) in enumerate(zip(rows, _places(table, rows), _texts(table, COUNTY, rows))):
             vals = {k: v[n] for k, v in placeholders.items()}
             vals["observed"] = observed[n]
             found.append(Violation(
                 rule.id, rule.spec.severity, "person", *place, _column(table, i, rule.spec.column),
-                render(rule, template, vals, lang), _json(observed[n], rule, lang),
+                render(rule, template, vals, lang), _json(observed[n], rule, lang), county=county,
             ))
     exempted = []
     if spared.any():
         rows = np.flatnonzero(spared.to_numpy())
         evidence = _at(expr.evaluate(rule.evidence, ctx.at(rows)), rows)
-        exempted = [Exemption(rule.id, *place, _display(shown, None, rule, lang))
-                    for place, shown in zip(_places(table, rows), evidence)]
+        exempted = [Exemption(rule.id, *place, _display(shown, None, rule, lang), county=county)
+                    for place, shown, county in zip(_places(table, rows), evidence, _texts(table, COUNTY, rows))]
     return found, exempted
 
 
-def _group(rule: Rule, keys: list[str], ctx: expr.Context, grouping: _Grouping, eligible: pd.Series, lang: str):
+def _group(rule: Rule, keys: list[str], optional: frozenset[str], ctx: expr.Context, grouping: _Grouping, eligible: pd.Series, lang: str):
     """Violations of a village or township rule: one per failing group, placed at the group's first row."""
     codes, index, table = grouping.codes, pd.RangeIndex(grouping.count), grouping.table
     group_ok = pd.Series(expr.group_count(codes, grouping.count, ~eligible) == 0)
@@ -436,10 +494,13 @@ def _group(rule: Rule, keys: list[str], ctx: expr.Context, grouping: _Grouping, 
     first_row, (files, names) = grouping.first_row, grouping.spread
     observed = _at(expr.evaluate(rule.observed, ctx), failing) if rule.observed else [None] * len(failing)
     lets = {k: _at(v, failing) for k, v in ctx.values.items() if k in rule.kinds}
-    per_village = len(keys) > 1  # a village points at its first row; a township at no single row
+    # A village (keyed by more than its township) points at its first row; a township at no single row.
+    per_village = len([k for k in keys if k not in optional]) > 1
     found = []
     template = getattr(rule.spec.message, lang)
-    for n, (code, place) in enumerate(zip(failing, _places(table, first_row[failing]))):
+    firsts = first_row[failing]
+    spans = grouping.files_of(failing)
+    for n, (code, place, county, first) in enumerate(zip(failing, _places(table, firsts), _texts(table, COUNTY, firsts), firsts)):
         township, village, _, file, sheet, row = place
         one_file, one_sheet = files[code] == 1, names[code] == 1
         village = village if per_village else None
@@ -449,8 +510,127 @@ def _group(rule: Rule, keys: list[str], ctx: expr.Context, grouping: _Grouping, 
             file if one_file else None, sheet if one_file and one_sheet else None,
             row if one_file and per_village else None, None,
             render(rule, template, vals, lang), _json(observed[n], rule, lang),
+            county=county, files=spans[n], anchor=(file, sheet, row, _column(table, first, keys[-1])),
         ))
     return found, []
+
+
+def _reported_columns(ruleset: Ruleset) -> list[str]:
+    """Typed columns that some rule or derived field reads, except those a rule's ``when`` tests unreadable() itself."""
+    read: set[str] = set()
+    reported: set[str] = set()
+
+    def walk(node: expr.Node | None, in_when: bool) -> None:
+        if node is None:
+            return
+        if isinstance(node, expr.Call) and expr.FUNCTIONS[node.func].column_argument:
+            read.add(node.args[0].id)  # type: ignore[attr-defined]
+            if node.func == "unreadable" and in_when:
+                reported.add(node.args[0].id)  # type: ignore[attr-defined]
+        if isinstance(node, expr.Name):
+            read.add(node.id)
+        for child in expr.children(node):
+            walk(child, in_when)
+
+    for rule in ruleset.rules:
+        walk(rule.when, True)
+        for node in (rule.exempt_when, rule.evidence, rule.observed, *(n for _, n in rule.lets)):
+            walk(node, False)
+    for _, node in ruleset.derive:
+        walk(node, False)
+    for item in ruleset.summary:
+        walk(item.value, False)
+    return [k for k, spec in ruleset.columns.items() if k in read and k not in reported and spec.type != "text"]
+
+
+def _unreadable_values(ruleset: Ruleset, rule: Rule, table: Table, lang: str) -> list[Violation]:
+    """A finding at every filled cell of a typed column that the rules read but that cannot be read."""
+    found: list[Violation] = []
+    template = getattr(rule.spec.message, lang)
+    for key in _reported_columns(ruleset):
+        mask = table.unreadable.get(key)
+        if mask is None:
+            continue
+        rows = np.flatnonzero(mask.to_numpy(dtype=bool))
+        if not len(rows):
+            continue
+        spec = ruleset.columns[key]
+        title, accepted = spec.title(lang), accepted_forms(spec, lang)
+        written = [_clean(x) for x in table.text.at(rows)[key].array]  # cell text made at these rows only
+        for i, place, county, text in zip(rows, _places(table, rows), _texts(table, COUNTY, rows), written):
+            vals = {"column": title, "observed": text, "accepted": accepted}
+            found.append(Violation(rule.id, rule.spec.severity, "person", *place, _column(table, i, key),
+                                   render(rule, template, vals, lang), text, county=county))
+    return found
+
+
+SHOWN_WORDS = 12  # accepted words of a yes/no or category column quoted in one message
+
+
+def accepted_forms(spec: ColumnSpec, lang: str) -> str:
+    """What a column of this type accepts, as a township office would type it."""
+    if spec.type == "boolean":
+        own = [*spec.yes_words, *spec.no_words]
+        return t(lang, "accepted-boolean", own=("、".join(own) + ("、" if own else "")) if lang == "zh" else
+                 (", ".join(own) + (", " if own else "")))
+    if spec.type == "category":
+        words = [w for synonyms in (spec.categories or {}).values() for w in synonyms]
+        shown = ("、" if lang == "zh" else ", ").join(words[:SHOWN_WORDS])
+        return shown + ("…" if len(words) > SHOWN_WORDS else "")
+    return t(lang, f"accepted-{spec.type}")
+
+
+def _duplicates(ruleset: Ruleset, rule: Rule, table: Table, base: expr.Context, lang: str) -> list[Violation]:
+    """Rows that are one person by any of the rule's key lists, across every file: a finding at each, naming the others."""
+    size = len(table.sheet_id)
+    group_of = np.full(size, -1, dtype=np.int64)  # per row: its duplicate group, by the first key list that finds one
+    matched_by = np.full(size, -1, dtype=np.int64)
+    groups = 0
+    for n, keys in enumerate(rule.spec.by or ()):
+        # Key by key, the most telling first (the name before the village), keeping only the rows whose
+        # keys so far are shared with another row: few rows are left to look at after the first key.
+        rows = np.arange(size)
+        combined = np.zeros(size, dtype=np.int64)
+        for key in sorted(keys, key=lambda k: (k != table.label, k in ruleset.groups.get(SUMMARY_SCOPE, ()), k)):
+            # Group keys as matched for grouping (spaces and full-width folded), other values as parsed.
+            value = table.text[_FOLDED + key] if _FOLDED + key in table.text else base.lookup(key)
+            if not isinstance(value, pd.Series):
+                continue
+            code = pd.factorize(value.take(rows), use_na_sentinel=True)[0].astype(np.int64)
+            keep = code >= 0 if key not in ruleset.optional_keys else np.ones(len(rows), dtype=bool)
+            combined = pd.factorize(combined[keep] * (int(code.max(initial=0)) + 2) + code[keep] + 1)[0].astype(np.int64)
+            rows = rows[keep]
+            shared = pd.Series(combined).duplicated(keep=False).to_numpy()
+            rows, combined = rows[shared], combined[shared]
+            if not len(rows):
+                break
+        if not len(rows):
+            continue
+        numbers = pd.factorize(combined)[0] + groups
+        fresh = group_of[rows] < 0
+        group_of[rows[fresh]], matched_by[rows[fresh]] = numbers[fresh], n
+        groups = int(numbers.max()) + 1
+    rows = np.flatnonzero(group_of >= 0)
+    if not len(rows):
+        return []
+    members: dict[int, list[int]] = {}
+    for i in rows.tolist():
+        members.setdefault(int(group_of[i]), []).append(i)
+    places = dict(zip(rows.tolist(), _places(table, rows)))
+    counties = dict(zip(rows.tolist(), _texts(table, COUNTY, rows)))
+    template = getattr(rule.spec.message, lang)
+    found = []
+    for i in rows.tolist():
+        keys = (rule.spec.by or [])[int(matched_by[i])]
+        others = [j for j in members[int(group_of[i])] if j != i]
+        where = "、".join(t(lang, "duplicate-place", file=places[j][3], sheet=places[j][4], row=places[j][5]) for j in others)
+        by = ("、" if lang == "zh" else ", ").join(ruleset.columns[k].title(lang) if k in ruleset.columns else k
+                                                   for k in keys if k not in ruleset.optional_keys)
+        # The cell to point at: the name where the person is known by it, else the first key the sheet has.
+        columns = [c for k in ([table.label] if table.label in keys else []) + list(keys) if (c := _column(table, i, k))]
+        found.append(Violation(rule.id, rule.spec.severity, "person", *places[i], columns[0] if columns else None,
+                               render(rule, template, {"others": where, "by": by}, lang), None, county=counties[i]))
+    return found
 
 
 def _at(value: Any, positions: Any) -> list[Any]:
@@ -463,10 +643,16 @@ def _places(table: Table, rows: np.ndarray) -> list[tuple[str | None, str | None
     """Township, village, name, file, sheet and Excel row of each of ``rows``, found column by column."""
     # A rule file whose rows are villages (row_label: village) names no person.
     label = table.label if table.label not in ("township", "village") else None
-    names = [[_clean(x) for x in table.text[c].array[rows]] if c in table.text else [None] * len(rows)
-             for c in ("township", "village", label)]
+    names = [_texts(table, c, rows) for c in ("township", "village", label)]
     sheets = [table.sheets[s] for s in table.sheet_id[rows].tolist()]
     return list(zip(*names, [s.file for s in sheets], [s.name for s in sheets], table.row[rows].tolist()))
+
+
+def _texts(table: Table, column: str | None, rows: np.ndarray) -> list[str | None]:
+    """A column's cell text at some rows (None where blank, or where the table has no such column)."""
+    if column is None or column not in table.text:
+        return [None] * len(rows)
+    return [_clean(x) for x in table.text[column].array[rows]]
 
 
 def _clean(value: Any) -> str | None:

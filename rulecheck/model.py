@@ -135,6 +135,7 @@ class RuleTally:
     violations: int
     exempted: int
     by_township: tuple[int, ...]
+    optional: bool = False  # not checking it on a file leaves the verdict clean (the rule file's optional: true)
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,15 @@ HEADER_SCAN_ROWS = 30
 _NOT_A_ROW = re.compile(r"^(合计|小计|总计|共计|备注|注[:：]|说明|填表人|填报人|审核人|制表|负责人|联系电话)")
 _WHITESPACE = re.compile(r"\s+")
 _BRACKETED_SUFFIX = re.compile(r"[(\[（【][^()\[\]（）【】]*[)\]）】]$|[*＊]+$")
+_LINE_BREAK = re.compile(r"\s*[\r\n]+\s*")
+# A sheet of instructions or examples (填表说明, 附:填报说明, 说明(请勿删除), 示例1): its name, with any
+# 附/附件N prefix, bracketed remarks and trailing numbering taken off, is made only of these words.
+_INSTRUCTION_WORD = (r"(?:(?:填表|填报|填写|使用|编制|模板|表格|报表)?(?:说明|须知|要求|指南|示例|范例|样例|举例)"
+                     r"|样表|示范|范本|示例表|例表|注意事项)")
+_INSTRUCTIONS = re.compile(rf"{_INSTRUCTION_WORD}(?:[及和与、,,]?{_INSTRUCTION_WORD})*")
+_INSTRUCTIONS_PREFIX = re.compile(r"^附(?:件|表|录)?[0-9一二三四五六七八九十]*[:：、.．\-_—]*")
+_BRACKETED = re.compile(r"[(\[（【<《][^()\[\]（）【】<>《》]*[)\]）】>》]")
+_NUMBERING = re.compile(r"[0-9一二三四五六七八九十.．\-_—]+$")
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,9 @@ class Sheet:
     headers: dict[str, str]  # canonical column → "header (letter)" as the user sees it
     skipped: int = 0  # rows inside the table that are not candidates: blank, totals, notes, no name
     unnamed: tuple[int, ...] = ()  # of those, rows with cells filled in but no name: named to the user
+    repeated: tuple[int, ...] = ()  # of those, rows that repeat the header (after a page break)
+    hidden_rows: tuple[int, ...] = ()  # candidate rows hidden in the sheet (read like the others)
+    header_row: int = 0  # the Excel row number of the header (a sheet may stack several tables)
 
 
 @dataclass(frozen=True)
@@ -132,6 +144,29 @@ def _aliases_of(ruleset: Ruleset, extra: dict[str, list[str]] | None) -> dict[st
     return known[2]
 
 
+def one_line(cell: object) -> str:
+    """A header cell as quoted to the user: a header typed with Alt+Enter (出生\\n年月) on one line."""
+    text = str(cell).strip()
+    if "\n" not in text and "\r" not in text:
+        return text
+
+    def join(m: re.Match[str]) -> str:  # Chinese runs on without a space; "birth\\ndate" keeps one
+        before, after = m.string[m.start() - 1], m.string[m.end()]
+        return " " if before.isascii() and after.isascii() else ""
+
+    return _LINE_BREAK.sub(join, text)
+
+
+@functools.lru_cache(maxsize=1024)
+def is_instructions(sheet_name: str) -> bool:
+    """Whether a sheet's name says it holds instructions or examples (填表说明, 示例, 附:填报说明)."""
+    name = fold_text(sheet_name)
+    if any(_INSTRUCTIONS.fullmatch(_NUMBERING.sub("", remark[1:-1])) for remark in _BRACKETED.findall(name)):
+        return True  # 名单(示例), 拟任人选表(样表)
+    name = _NUMBERING.sub("", _INSTRUCTIONS_PREFIX.sub("", _BRACKETED.sub("", name)))
+    return _INSTRUCTIONS.fullmatch(name) is not None
+
+
 def match_header(text: object, aliases: dict[str, str]) -> str | None:
     """The canonical column a header cell names, if any (full-width and spaces folded)."""
     if not isinstance(text, str) or not text.strip():
@@ -148,6 +183,15 @@ def match_header(text: object, aliases: dict[str, str]) -> str | None:
 
 
 def _header_row(rows: list[list[object]], aliases: dict[str, str]) -> tuple[int, dict[int, str]] | None:
+    """The row among the first few naming most columns, and the columns it names."""
+    found = _header_rows(rows, aliases)
+    return found[-1] if found else None
+
+
+def _header_rows(rows: list[list[object]], aliases: dict[str, str]) -> list[tuple[int, dict[int, str]]]:
+    """Rows among the first few naming two columns or more, each naming more than the one before: the last is
+    the header row, unless an earlier one heads a table of its own (see ``_first_table``)."""
+    found: list[tuple[int, dict[int, str]]] = []
     best: tuple[int, dict[int, str]] | None = None
     ascii_aliases = any(a.isascii() for a in aliases)
     seen: dict[str, str | None] = {}
@@ -166,7 +210,8 @@ def _header_row(rows: list[list[object]], aliases: dict[str, str]) -> tuple[int,
         matched = {j: key for j in texts if (key := match(row[j]))}
         if len(set(matched.values())) >= 2 and (best is None or len(matched) > len(best[1])):
             best = (i, matched)
-    return best
+            found.append(best)
+    return found
 
 
 def read_rows(path: Path) -> list[RawSheet]:
@@ -289,8 +334,9 @@ def _read_workbook(data: bytes, plans: dict[str, guard.SheetPlan]) -> list[RawSh
         raise ReadError("workbook-damaged", reason=_first_line(exc)) from None
     sheets = []
     for meta in book.sheets_metadata:
-        if str(meta.visible) != "SheetVisibleEnum.Visible" or str(meta.typ) != "SheetTypeEnum.WorkSheet":
+        if str(meta.typ) != "SheetTypeEnum.WorkSheet":  # chart, dialog and macro sheets hold no table
             continue
+        hidden = str(meta.visible) != "SheetVisibleEnum.Visible"  # hidden and very hidden sheets are read too
         try:
             sheet = book.get_sheet_by_name(meta.name)
             rows = sheet.to_python()  # from the first used cell: padding the rest is costly
@@ -311,7 +357,8 @@ def _read_workbook(data: bytes, plans: dict[str, guard.SheetPlan]) -> list[RawSh
                 raise
             raise ReadError("sheet-unreadable", sheet=meta.name, reason=_first_line(exc)) from None
         plan = plans.get(meta.name, guard.SheetPlan())
-        sheets.append(RawSheet(meta.name, rows, plan.row_numbers, plan.uncached, plan.dropped, hidden_rows=plan.hidden_rows))
+        sheets.append(RawSheet(meta.name, rows, plan.row_numbers, plan.uncached, plan.dropped, hidden=hidden,
+                               hidden_rows=plan.hidden_rows))
     return sheets
 
 
@@ -325,31 +372,71 @@ def _panicked(exc: BaseException) -> bool:
 
 
 def read_file(path: Path, ruleset: Ruleset, extra_aliases: dict[str, list[str]] | None = None) -> FileRead:
-    """Read the candidate rows of every sheet with a recognisable header; raises ReadError."""
+    """Read the candidate rows of every sheet with a recognisable header; raises ReadError.
+
+    Hidden sheets and rows are read like the others, with a note; a sheet of instructions or
+    examples is passed over with a note; a header repeated inside a table is never a candidate.
+    """
     aliases = _aliases_of(ruleset, extra_aliases)
     label = ruleset.spec.ruleset.row_label
-    sheets, headerless, seen_rows, notes = [], [], [], []
+    sheets, headerless, passed, instructions, seen_rows, notes = [], [], [], [], [], []
     for raw in read_rows(path):
+        if is_instructions(raw.name):  # its example rows (张三, ××镇) are not a township's candidates
+            instructions.append(raw.name)
+            notes.append(("sheet-instructions", {"sheet": raw.name}))
+            continue
         notes += _raw_notes(raw)
-        found = _header_row(raw.rows, aliases)
-        if found is None:
+        found = _header_rows(raw.rows, aliases)
+        if not found:
             headerless.append(raw.name)
+            passed.append(raw.name)
             seen_rows.append(_likely_header(raw))
             continue
-        sheet = _sheet(str(path), raw, *found, ruleset, label)
-        sheets.append(sheet)
-        if sheet.unnamed:
-            rows = "、".join(map(str, sheet.unnamed[:SHOWN_CELLS])) + ("…" if len(sheet.unnamed) > SHOWN_CELLS else "")
-            notes.append(("rows-unnamed", {"sheet": raw.name, "rows": rows, "label": _label_title(ruleset, label)}))
+        at, matched = _first_table(found, _needed(ruleset, label, set(found[-1][1].values())))
+        if raw.hidden and label not in matched.values() and not ruleset.columns[label].from_sheet_name:
+            # A hidden sheet of lists behind drop-downs (性别, 职务, 是否留任): no candidates, not a table.
+            columns = "、".join(one_line(raw.rows[at][j]) for j in list(matched)[:SHOWN_CELLS])
+            notes.append(("sheet-hidden-no-table", {"sheet": raw.name, "row": raw.row_number(at), "columns": columns,
+                                                    "label": _label_title(ruleset, label)}))
+            passed.append(raw.name)
+            continue
+        if raw.hidden:
+            notes.append(("sheet-hidden", {"sheet": raw.name}))
+        tables = _tables(str(path), raw, at, matched, ruleset, label, aliases)
+        sheets += tables
+        notes += _table_notes(raw.name, tables, ruleset, label)
     if not sheets:
+        if instructions and not passed:
+            raise ReadError("only-instructions", sheets="、".join(instructions))
         expected = "、".join(spec.aliases[0] for spec in ruleset.columns.values() if spec.required)
         known = "、".join(spec.aliases[0] for spec in ruleset.columns.values())
         found_text = ";".join(s for s in seen_rows if s) or "-"
-        raise ReadError("no-header", sheets="、".join(headerless) or "-", found=found_text, expected=expected, known=known)
+        raise ReadError("no-header-instructions" if instructions else "no-header", sheets="、".join(passed) or "-",
+                        instructions="、".join(instructions), found=found_text, expected=expected, known=known)
     if not any(len(s.frame) for s in sheets):
         first = sheets[0]
         raise ReadError("no-candidates", sheet=first.name, skipped=sum(s.skipped for s in sheets))
     return FileRead(str(path), tuple(sheets), tuple(headerless), tuple(notes))
+
+
+def _rows_text(rows: list[int] | tuple[int, ...]) -> str:
+    """Row numbers as quoted to the user: the first few, then an ellipsis."""
+    return "、".join(map(str, rows[:SHOWN_CELLS])) + ("…" if len(rows) > SHOWN_CELLS else "")
+
+
+def _table_notes(name: str, tables: list[Sheet], ruleset: Ruleset, label: str) -> list[tuple[str, dict[str, object]]]:
+    """What the user should know of one sheet's tables: rows with no name, headers repeated, hidden rows."""
+    notes: list[tuple[str, dict[str, object]]] = []
+    unnamed = [n for s in tables for n in s.unnamed]
+    if unnamed:
+        notes.append(("rows-unnamed", {"sheet": name, "rows": _rows_text(unnamed), "label": _label_title(ruleset, label)}))
+    repeated = sorted([n for s in tables for n in s.repeated] + [s.header_row for s in tables[1:]])
+    if repeated:
+        notes.append(("header-repeated", {"sheet": name, "rows": _rows_text(repeated)}))
+    hidden = [n for s in tables for n in s.hidden_rows]
+    if hidden:
+        notes.append(("rows-hidden", {"sheet": name, "rows": _rows_text(hidden)}))
+    return notes
 
 
 SHOWN_CELLS = 8  # header cells, cell references or row numbers quoted in one message
@@ -376,7 +463,7 @@ def _likely_header(raw: RawSheet) -> str:
     """The row among the first few that looks most like a header, as the user would read it."""
     best, at = [], 0
     for i, row in enumerate(raw.rows[:HEADER_SCAN_ROWS]):
-        texts = [str(c).strip() for c in row if isinstance(c, str) and c.strip()]
+        texts = [one_line(c) for c in row if isinstance(c, str) and c.strip()]
         if len(texts) > len(best):
             best, at = texts, i
     if not best:
@@ -385,16 +472,77 @@ def _likely_header(raw: RawSheet) -> str:
     return f"「{raw.name}」{raw.row_number(at)}: {shown}"
 
 
-def _sheet(file: str, raw: RawSheet, at: int, matched: dict[int, str], ruleset: Ruleset, label: str) -> Sheet:
+def _needed(ruleset: Ruleset, label: str, keys: set[str]) -> frozenset[str]:
+    """The columns a row must name to be a header of its own: the required ones and the row label."""
+    return frozenset(k for k in keys if ruleset.columns[k].required or k == label)
+
+
+def _header_at(row: list[object], aliases: dict[str, str], needed: frozenset[str]) -> dict[int, str] | None:
+    """The columns a row names, if it is a whole header: two columns at least, the needed ones among them."""
+    matched = {j: key for j, cell in enumerate(row) if (key := match_header(cell, aliases))}
+    keys = set(matched.values())
+    return matched if len(keys) >= 2 and needed <= keys else None
+
+
+def _first_table(found: list[tuple[int, dict[int, str]]], needed: frozenset[str]) -> tuple[int, dict[int, str]]:
+    """The first whole header: the row naming most columns may head a second, wider table stacked below."""
+    return next((i, matched) for i, matched in found if needed <= set(matched.values()))
+
+
+_SPELLINGS: dict[int, tuple[dict[str, str], frozenset[object]]] = {}
+# Headers slates carry that no rule reads: a table stacked in another column order may have one of
+# these where the first table has its name or township.
+_OTHER_HEADERS = ("序号", "编号", "备注", "学历", "文化程度", "政治面貌", "民族", "籍贯", "年龄", "入党时间",
+                  "入党年月", "参加工作时间", "现任职务", "工作单位", "联系电话", "手机号码", "家庭住址")
+
+
+def _spellings(aliases: dict[str, str], ruleset: Ruleset) -> frozenset[object]:
+    """Header cells as they are typed: every alias as written and folded, made once per alias table."""
+    known = _SPELLINGS.get(id(aliases))
+    if known is None or known[0] is not aliases:
+        words = {a for spec in ruleset.columns.values() for a in spec.aliases} | set(aliases) | set(_OTHER_HEADERS)
+        known = _SPELLINGS[id(aliases)] = (aliases, frozenset(words))
+    return known[1]
+
+
+def _tables(file: str, raw: RawSheet, at: int, matched: dict[int, str], ruleset: Ruleset, label: str,
+            aliases: dict[str, str]) -> list[Sheet]:
+    """The tables of one sheet: one, or several stacked one under another, each read with its own header."""
+    tables = []
+    step: tuple[int, dict[int, str]] | None = (at, matched)
+    while step is not None:
+        sheet, step = _sheet(file, raw, *step, ruleset, label, aliases)
+        tables.append(sheet)
+    return tables
+
+
+PROBED_COLUMNS = 3  # columns looked at for a header repeated in a table: reading is the hot path
+
+
+def _repeats(cells: np.ndarray, probe: list[int], spellings: frozenset[object]) -> np.ndarray:
+    """Rows (indices into ``cells``) with a cell spelled as a header is in a probed column: maybe a header again."""
+    hit = np.zeros(len(cells), dtype=bool)
+    for j in probe:
+        values = cells[:, j].tolist()
+        if not spellings.isdisjoint(values):  # the usual answer, and a cheap one: no header in this column
+            hit |= np.fromiter(map(spellings.__contains__, values), dtype=bool, count=len(values))
+    return np.flatnonzero(hit)
+
+
+def _sheet(file: str, raw: RawSheet, at: int, matched: dict[int, str], ruleset: Ruleset, label: str,
+           aliases: dict[str, str]) -> tuple[Sheet, tuple[int, dict[int, str]] | None]:
+    """The table whose header is rows[at], and where the next table stacked below it starts, if any."""
     rows, name = raw.rows, raw.name
     header = rows[at]
     header_row = raw.row_number(at)
     seen: dict[str, int] = {}
     for j, key in matched.items():
         if key in seen:
+            spec = ruleset.columns[key]
             raise ReadError(
-                "duplicate-column", sheet=name, column=str(header[j]).strip(),
-                first=column_letter(seen[key]), second=column_letter(j), row=header_row,
+                "duplicate-column", sheet=name, row=header_row,
+                first_header=one_line(header[seen[key]]), first=column_letter(seen[key]),
+                second_header=one_line(header[j]), second=column_letter(j), title_zh=spec.title.zh, title_en=spec.title.en,
             )
         seen[key] = j
     missing = [spec.aliases[0] for key, spec in ruleset.columns.items() if spec.required and key not in seen
@@ -402,14 +550,31 @@ def _sheet(file: str, raw: RawSheet, at: int, matched: dict[int, str], ruleset: 
     if missing:
         raise ReadError("missing-columns", sheet=name, columns="、".join(missing), row=header_row)
     width = max(seen.values()) + 1
-    _check_formulas(raw, at, set(seen.values()))
     cells = _grid(rows[at + 1:], width)
+    # A header repeated after a page break is passed over; one with other columns starts a new table.
+    # Only rows with a header's spelling where this table has its name or township (or first columns)
+    # are matched cell by cell.
+    spellings = _spellings(aliases, ruleset) | {c for c in header if isinstance(c, str) and c.strip()}
+    repeated, step = [], None
+    needed = _needed(ruleset, label, set(seen))
+    probe = list(dict.fromkeys([*(seen[k] for k in needed), *seen.values()]))[:PROBED_COLUMNS]
+    for i in _repeats(cells, probe, spellings):
+        again = _header_at(rows[at + 1 + i], aliases, needed)
+        if again == matched:
+            repeated.append(i)
+        elif again is not None:
+            step = (at + 1 + int(i), again)
+            cells = cells[:i]
+            break
+    end = at + 1 + len(cells)
+    _check_formulas(raw, at, end, set(seen.values()))
     # A cell counts only if it holds something other than whitespace.
     blank = blank_cells(cells)
+    blank[repeated] = True  # counted among the skipped rows, as a blank line between rows would be
     cells[blank] = None
     filled = ~blank.all(axis=1)
     numbers = (np.arange(len(cells)) + header_row + 1 if raw.row_numbers is None
-               else np.asarray(raw.row_numbers[at + 1:at + 1 + len(cells)], dtype=np.int64))
+               else np.asarray(raw.row_numbers[at + 1:end], dtype=np.int64))
     # Totals, notes and signature lines are told by their first filled cell.
     first = cells[np.arange(len(cells)), blank.argmin(axis=1)]
     text = np.flatnonzero(_is_str(first))  # a number or date never reads 合计 or 备注
@@ -435,9 +600,12 @@ def _sheet(file: str, raw: RawSheet, at: int, matched: dict[int, str], ruleset: 
     for key, spec in ruleset.columns.items():
         if spec.from_sheet_name and key not in frame:
             frame[key] = name
-    headers = {key: column_label(str(header[j]).strip(), j) for key, j in seen.items()}
-    return Sheet(file, name, frame, headers, _skipped(numbers, filled, is_row, header_row),
-                 tuple(int(n) for n in numbers[unnamed]))
+    headers = {key: column_label(one_line(header[j]), j) for key, j in seen.items()}
+    hidden = numbers[is_row][np.isin(numbers[is_row], raw.hidden_rows)] if raw.hidden_rows else ()
+    sheet = Sheet(file, name, frame, headers, _skipped(numbers, filled, is_row, header_row),
+                  tuple(int(n) for n in numbers[unnamed]), tuple(int(numbers[i]) for i in repeated),
+                  tuple(int(n) for n in hidden), header_row)
+    return sheet, step
 
 
 @functools.lru_cache(maxsize=64)
@@ -474,9 +642,9 @@ def _skipped(numbers: np.ndarray, filled: pd.Series, is_row: pd.Series, header_r
     return blank + int((np.asarray(filled) & ~np.asarray(is_row)).sum())
 
 
-def _check_formulas(raw: RawSheet, at: int, columns: set[int]) -> None:
+def _check_formulas(raw: RawSheet, at: int, end: int, columns: set[int]) -> None:
     """Refuse a table whose cells hold formulas saved without their result: they would read as blank."""
-    cells = [(r, c) for r, c in raw.uncached if r > at and c in columns]
+    cells = [(r, c) for r, c in raw.uncached if at < r < end and c in columns]
     if cells:
         shown = "、".join(f"{column_letter(c)}{raw.row_number(r)}" for r, c in cells[:SHOWN_CELLS])
         raise ReadError("formula-no-value", sheet=raw.name, count=len(cells),
@@ -491,5 +659,5 @@ def _check_required(sheet: str, ruleset: Ruleset, columns: dict[str, np.ndarray]
     for key, spec in ruleset.columns.items():
         if spec.required and key in seen and pd.isna(columns[key][rows]).all():
             j = seen[key]
-            raise ReadError("column-empty", sheet=sheet, column=str(header[j]).strip(), letter=column_letter(j),
+            raise ReadError("column-empty", sheet=sheet, column=one_line(header[j]), letter=column_letter(j),
                             rows=int(rows.sum()))

@@ -10,6 +10,7 @@ import datetime as dt
 import string
 import types
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin
 
@@ -64,6 +65,9 @@ class ColumnSpec(Strict):
     fill_down: bool = False
     from_sheet_name: bool = False
     confirm_with: str | None = None
+    # A yes/no column's own words, read besides the usual 是/否, √/×, Y/N, 有/无.
+    yes_words: list[str] = []
+    no_words: list[str] = []
 
     @model_validator(mode="after")
     def _categories(self) -> ColumnSpec:
@@ -71,7 +75,15 @@ class ColumnSpec(Strict):
             raise ValueError("'categories' is required for type category, and only for it")
         if self.confirm_with and self.type != "birth-date":
             raise ValueError("'confirm_with' applies only to type birth-date")
+        if (self.yes_words or self.no_words) and self.type != "boolean":
+            raise ValueError("'yes_words' and 'no_words' apply only to type boolean")
         return self
+
+
+# Checks that are not one expression, named by a rule with ``check:``; their findings' words are the rule's.
+#   unreadable-values: every filled cell of a typed column that a rule reads but that cannot be read
+#   duplicate-persons: rows that are one person, by any of the key lists in ``by`` (across all files)
+CHECKS = ("unreadable-values", "duplicate-persons")
 
 
 class RuleSpec(Strict):
@@ -83,7 +95,9 @@ class RuleSpec(Strict):
     reading: Text | None = None
     params: dict[str, Param] = {}
     let: dict[str, str] = {}
-    when: str
+    when: str | None = None
+    check: Literal[CHECKS] | None = None  # type: ignore[valid-type]
+    by: list[list[str]] | None = None  # duplicate-persons: the key lists that tell one person
     exempt_when: str | None = None
     evidence: str | None = None
     observed: str | None = None
@@ -97,6 +111,12 @@ class RuleSpec(Strict):
     def _evidence(self) -> RuleSpec:
         if bool(self.exempt_when) != bool(self.evidence):
             raise ValueError("'exempt_when' and 'evidence' go together")
+        if (self.when is None) == (self.check is None):
+            raise ValueError("a rule has either 'when' (an expression) or 'check' (one of: " + ", ".join(CHECKS) + ")")
+        if (self.check == "duplicate-persons") != (self.by is not None):
+            raise ValueError("'by' is required for check duplicate-persons, and only for it")
+        if self.check and (self.let or self.exempt_when or self.observed or self.scope != "person"):
+            raise ValueError("a rule with 'check' is a person rule without 'let', 'exempt_when' or 'observed'")
         return self
 
 
@@ -145,7 +165,7 @@ class Rule:
 
     spec: RuleSpec
     lets: tuple[tuple[str, expr.Node], ...]
-    when: expr.Node
+    when: expr.Node | None  # None for a rule with a ``check``
     exempt_when: expr.Node | None
     evidence: expr.Node | None
     observed: expr.Node | None
@@ -181,10 +201,20 @@ class Ruleset:
     derive: tuple[tuple[str, expr.Node], ...]
     rules: tuple[Rule, ...]
     summary: tuple[SummaryItem, ...] = ()
+    # scope → the columns that key its groups; a key written with a trailing '?' (county?) may be absent
+    # from a file, and is read as blank there.
+    groups: dict[str, tuple[str, ...]] = dataclass_field(default_factory=dict)
+    optional_keys: frozenset[str] = frozenset()
 
     @property
     def columns(self) -> dict[str, ColumnSpec]:
         return self.spec.columns
+
+    @property
+    def township_column(self) -> str | None:
+        """The column that names a township: the last key of the summary scope."""
+        keys = self.groups.get(SUMMARY_SCOPE)
+        return keys[-1] if keys else None
 
     def rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)
@@ -383,10 +413,16 @@ def _compile(spec: RulesetSpec, name: str, fail: Any) -> Ruleset:
     for key, column in columns.items():
         if column.confirm_with and (column.confirm_with not in columns or columns[column.confirm_with].type != "id-number"):
             raise fail(("columns", key, "confirm_with"), f"'{column.confirm_with}' is not an id-number column")
+    groups: dict[str, tuple[str, ...]] = {}
+    optional_keys: set[str] = set()
     for scope, keys in spec.groups.items():
-        for i, key in enumerate(keys):
+        for i, written in enumerate(keys):
+            key = written.removesuffix("?")
             if key not in columns:
                 raise fail(("groups", scope, i), f"unknown column '{key}'; columns: {', '.join(columns)}")
+            if written.endswith("?"):
+                optional_keys.add(key)
+        groups[scope] = tuple(k.removesuffix("?") for k in keys)
 
     names: dict[str, Kind] = {key: Kind(column_type(c), "row") for key, c in columns.items()}
     names["as_of"] = Kind(DATE, "scalar")
@@ -419,9 +455,9 @@ def _compile(spec: RulesetSpec, name: str, fail: Any) -> Ruleset:
         if rule.id in seen:
             raise fail(("rules", i, "id"), f"rule id '{rule.id}' is used twice (also rules[{seen[rule.id]}])")
         seen[rule.id] = i
-        rules.append(_compile_rule(spec, rule, i, names, needs_of, columns, compile_expr, fail))
+        rules.append(_compile_rule(spec, rule, i, names, needs_of, columns, compile_expr, fail, groups, optional_keys))
     summary = _compile_summary(spec, names, needs_of, compile_expr, fail)
-    return Ruleset(spec, name, tuple(derive), tuple(rules), summary)
+    return Ruleset(spec, name, tuple(derive), tuple(rules), summary, groups, frozenset(optional_keys))
 
 
 def _compile_summary(spec: RulesetSpec, names: dict[str, Kind], needs_of: dict, compile_expr: Any, fail: Any) -> tuple[SummaryItem, ...]:
@@ -450,13 +486,15 @@ def _compile_summary(spec: RulesetSpec, names: dict[str, Kind], needs_of: dict, 
     return tuple(items)
 
 
-def _compile_rule(spec, rule, i, names, needs_of, columns, compile_expr, fail) -> Rule:
+def _compile_rule(spec, rule, i, names, needs_of, columns, compile_expr, fail, groups, optional_keys) -> Rule:
     loc = ("rules", i)
     if rule.scope != "person" and rule.scope not in spec.groups:
         valid = ", ".join(["person", *spec.groups])
         raise fail(loc + ("scope",), f"unknown scope '{rule.scope}'; scopes: {valid}")
     if rule.column and rule.column not in columns:
         raise fail(loc + ("column",), f"unknown column '{rule.column}'; columns: {', '.join(columns)}")
+    if rule.check is not None:
+        return _compile_check(spec, rule, loc, names, fail)
     grouped = rule.scope != "person"
     if grouped and rule.exempt_when:
         raise fail(loc + ("exempt_when",), "exemptions apply to person rules only")
@@ -489,8 +527,8 @@ def _compile_rule(spec, rule, i, names, needs_of, columns, compile_expr, fail) -
     # Exemption columns are optional: where a file lacks them, no exemption can be claimed.
     nodes = [n for n in (when, observed) if n is not None] + [n for _, n in lets]
     wanted = _all_of([needs(n, needs_of) for n in nodes])
-    if grouped:
-        wanted = _all_of([wanted, frozenset({frozenset(spec.groups[rule.scope])})])
+    if grouped:  # a key that may be absent is blank where it is
+        wanted = _all_of([wanted, frozenset({frozenset(groups[rule.scope]) - optional_keys})])
     kinds = {key: kind for key, kind in local.items() if kind.level != "row"}
     if observed is not None:
         kinds["observed"] = expr.check(observed, scope)
@@ -500,6 +538,30 @@ def _compile_rule(spec, rule, i, names, needs_of, columns, compile_expr, fail) -
 
 Needs = frozenset[frozenset[str]]
 _NOTHING: Needs = frozenset({frozenset()})
+
+# The placeholders a check's message may use, besides township, village and name.
+_CHECK_PLACEHOLDERS = {
+    "unreadable-values": ("column", "observed", "accepted"),
+    "duplicate-persons": ("others", "by"),
+}
+
+
+def _compile_check(spec: RulesetSpec, rule: RuleSpec, loc: tuple, names: dict[str, Kind], fail: Any) -> Rule:
+    """A rule whose findings come from a named check rather than an expression: it runs on every file."""
+    if rule.check == "duplicate-persons":
+        for i, keys in enumerate(rule.by or []):
+            for j, key in enumerate(keys):
+                if key not in names or names[key].level != "row":
+                    valid = ", ".join(k for k, v in names.items() if v.level == "row")
+                    raise fail(loc + ("by", i, j), f"unknown column or derived field '{key}'; names: {valid}")
+            if not keys:
+                raise fail(loc + ("by", i), "a key list names at least one column")
+    allowed = {"township", "village", "name", *_CHECK_PLACEHOLDERS[rule.check]}
+    for lang in ("zh", "en"):
+        for _, field, fmt, conv in string.Formatter().parse(getattr(rule.message, lang)):
+            if field is not None and (field not in allowed or conv or fmt):
+                raise fail(loc + ("message", lang), f"unknown placeholder '{{{field}}}'; placeholders: {', '.join(sorted(allowed))}")
+    return Rule(rule, (), None, None, None, None, _NOTHING, {})
 
 
 def _all_of(parts: list[Needs]) -> Needs:

@@ -261,10 +261,13 @@ def parse_birth(raw: pd.Series, id_birth: pd.Series | None = None) -> Parsed:
     return Parsed(values, _unreadable(text, values))
 
 
-def parse_boolean(raw: pd.Series) -> Parsed:
-    """Yes/no cells ('是', '√', 'Y', '否', '×', ...) as pandas 'boolean'."""
+def parse_boolean(raw: pd.Series, yes: list[str] | tuple[str, ...] = (), no: list[str] | tuple[str, ...] = ()) -> Parsed:
+    """Yes/no cells ('是', '√', 'Y', '否', '×', ..., and a column's own ``yes`` and ``no`` words) as pandas 'boolean'."""
+    words = _BOOLEANS
+    if yes or no:
+        words = {**_BOOLEANS, **{fold_text(w).casefold(): True for w in yes}, **{fold_text(w).casefold(): False for w in no}}
     text = fold(raw).str.casefold()
-    values = text.map(_BOOLEANS).astype("boolean")
+    values = text.map(words).astype("boolean")
     return Parsed(values, _unreadable(text, values))
 
 

@@ -138,7 +138,7 @@ def cells(p: Person, ids: Ids) -> dict[str, object]:
         "name": p.name, "sex": p.sex_cell or p.sex, "birth": birth_cell(p), "id": id_cell(p, ids),
         "role": p.role, "retained": p.retained, "commend": p.commend or None, "assess": p.assess or None,
         "reason": p.reason or None, "nomination": p.nomination or None, "commitment": commitment,
-        "education": p.education,
+        "education": p.education, "age": age(p.born) if p.born else None,
     }
 
 
@@ -310,7 +310,7 @@ def broken_township() -> list[Village]:
             Person("陈国华", "男", d(1946, 3, 2), "书记", "否", form="dot2"),  # new nominee, 61
             Person("王建军", "男", d(1957, 5, 19), "党支部书记", "是", form="dot2"),
             Person("刘俊", "男", d(1977, 8, 8), "委员", "否", form="dot2"),
-            Person("周明", "男", d(1963, 11, 30), "委员", "是", form="cn"),
+            Person("周明", "男", d(1950, 11, 30), "委员", "", form="cn"),  # 56, 是否留任 left blank
         ]),
         Village(t, "石南村", d(2007, 10, 16), [  # no secretary: only a deputy (and a first secretary)
             Person("黄卫国", "男", d(1960, 6, 1), "副书记", "是", form="dot2"),
@@ -341,6 +341,7 @@ def broken_township() -> list[Village]:
             Person("马红军", "男", None, "委员", "是", id="blank"),
             Person("卢平", "男", d(1964, 1, 1), "村委会主任", "是", form="dot2"),
             Person("曹磊", "男", d(1975, 10, 10), "委员", "否", form="dot2", sex_cell="难"),
+            Person("邹玉兰", "女", d(1979, 5, 5), "委员", "否", form="dot2"),  # listed twice
         ]),
     ]
 
@@ -353,6 +354,41 @@ def write_broken(out: Path) -> None:
                 "填报单位:石庄镇党委", Ids(300),
                 ["合计:{villages}个村,{people}人", "备注:表中“职务”指拟任村党组织职务。"])
     save(wb, out / "every-rule-broken.xlsx")
+
+
+# --------------------------------------------------------------------------- no-birth-column.xlsx
+
+NO_BIRTH_HEADERS = [
+    ("seq", "序号"), ("township", "镇(区)"), ("village", "村(社区)"), ("name", "姓名"), ("sex", "性别"),
+    ("age", "年龄"), ("role", "拟任职务"), ("retained", "是否留任"), ("commitment", "公开承诺"),
+]
+
+
+def no_birth_township() -> list[Village]:
+    """城北镇: ages in a 年龄 column, no 出生年月 and no 身份证号: the age rules cannot be checked."""
+    t = "城北镇"
+    d = dt.date
+    return [
+        Village(t, "北郊村", None, [
+            Person("杨永福", "男", d(1951, 2, 3), "书记", "是"),  # retained at 56: only the ages would show it
+            Person("施红梅", "女", d(1972, 6, 6), "委员", "否"),
+            Person("丁小兵", "男", d(1981, 9, 9), "委员", "否"),
+        ]),
+        Village(t, "新桥村", None, [
+            Person("李志刚", "男", d(1963, 4, 4), "书记", "是"),
+            Person("王芳", "女", d(1978, 8, 8), "委员", "否"),
+            Person("陆强", "男", d(1983, 3, 3), "委员", "否"),
+        ]),
+    ]
+
+
+def write_no_birth(out: Path) -> None:
+    wb = new_book()
+    ws = wb.active
+    ws.title = "城北镇"
+    write_slate(ws, no_birth_township(), NO_BIRTH_HEADERS, "城北镇村党组织换届拟任人选名单", "填报单位:城北镇党委",
+                Ids(500), [])
+    save(wb, out / "no-birth-column.xlsx")
 
 
 # --------------------------------------------------------------------------- per-village/
@@ -541,6 +577,7 @@ def build(out: Path, convert: bool = True) -> None:
     out.mkdir(parents=True, exist_ok=True)
     write_clean(out)
     write_broken(out)
+    write_no_birth(out)
     write_per_village(out, convert)
     write_service_centres(out)
 

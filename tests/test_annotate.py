@@ -51,9 +51,16 @@ def test_copy_has_filled_cells_and_comments_naming_the_rule(data: Path) -> None:
     assert sheet["E3"].comment.author == "rulecheck"
     assert "320682********1234" in sheet["F6"].comment.text  # the comment is masked like the report
     assert sheet["G9"].comment is not None and sheet["G9"].fill.fill_type is None  # a notice: comment only
-    # a village rule without a column marks the village's first row; the error wins over the warning
-    assert {sheet.cell(5, c).fill.fgColor.rgb[-6:] for c in range(1, 14)} == {"FFC7CE"}
-    assert "election-deadline" in sheet["A5"].comment.text and "woman-on-committee" in sheet["A5"].comment.text
+    # a village finding marks the village cell of the village's first row, not the whole row (the person
+    # on that row is not accused); the error wins over the warning
+    assert sheet["B5"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert all(sheet.cell(5, c).comment is not None for c in range(1, 14) if sheet.cell(5, c).fill.fill_type)
+    assert sheet["A5"].fill.fill_type is None and sheet["C5"].fill.fill_type is None
+    assert "election-deadline" in sheet["B5"].comment.text and "woman-on-committee" in sheet["B5"].comment.text
+    assert sheet["A5"].comment is None and sheet["C5"].comment is None
+    # a township finding marks the township cell of the township's first row
+    assert "secretary-average-age" in sheet["A3"].comment.text and "secretary-under-35-share" in sheet["A3"].comment.text
+    assert sheet["A3"].fill.fgColor.rgb.endswith("FFC7CE")
     assert sheet["C5"].value == INJECTIONS[0] and sheet["C5"].data_type == "s"  # the copy keeps text as text
     untouched = openpyxl.load_workbook(source)["名单"]
     assert untouched["E3"].comment is None
@@ -85,10 +92,11 @@ def test_merged_cells_are_annotated_through_their_top_left_cell(tmp_path: Path, 
     sheet.append(["丁堰镇", "南村", "乙", "女", "1980.01", "委员", "否", "", None])
     sheet.merge_cells("I2:I3")
     sheet.merge_cells("A2:A3")
+    sheet.merge_cells("B2:B3")  # the village cell, merged over the village's rows
     book.save("merged.xlsx")
     assert invoke("merged.xlsx", "--annotate", "out").exit_code == 1
     copy = openpyxl.load_workbook("out/merged.xlsx").active
-    assert "election-deadline" in copy["A2"].comment.text
+    assert "election-deadline" in copy["B2"].comment.text
     assert copy.merged_cells.ranges  # merges survive
 
 

@@ -339,8 +339,8 @@ def test_no_recognisable_header_lists_found_and_expected(tmp_path: Path) -> None
 
 def test_duplicate_header_columns(tmp_path: Path) -> None:
     bad = workbook(tmp_path / "名单.xlsx", [HEADER + ["姓名"], GOOD_ROWS[0] + ["张老"]])
-    check_bad(tmp_path, bad, "「姓名」", "C 列和 H 列", "第 1 行")
-    assert "appears twice (columns C and H)" in run(bad, lang="en").error(bad)
+    check_bad(tmp_path, bad, "「姓名」(C 列)和「姓名」(H 列)都对应「姓名」列", "第 1 行")
+    assert "'姓名' (column C) and '姓名' (column H) both name the 'name' column" in run(bad, lang="en").error(bad)
 
 
 def test_required_column_entirely_empty(tmp_path: Path) -> None:

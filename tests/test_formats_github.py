@@ -25,4 +25,4 @@ def test_message_and_properties_are_escaped(tmp_path, monkeypatch) -> None:
     report = replace(report, violations=(odd,), rule_titles={odd.rule: "x,y"})
     line = render(report, "github").decode().splitlines()[0]
     assert line.startswith("::error file=a%2Cb%3Ac.xlsx,line=3,title=retirement-age x%2Cy::")
-    assert line.endswith("50%25%0Anext")
+    assert line.endswith("50%25\\nnext")  # a line feed from a cell is shown escaped (formats/inert.py), then % is

@@ -81,7 +81,8 @@ def test_one_sheet_per_village_takes_the_village_from_the_sheet_name(tmp_path: P
         "说明": [["本表说明"], ["填表要求……"]],
     })
     read = read_file(path, RULES)
-    assert [s.name for s in read.sheets] == ["东村", "西村"] and read.headerless == ("说明",)
+    assert [s.name for s in read.sheets] == ["东村", "西村"] and read.headerless == ()  # 说明: instructions
+    assert read.notes == (("sheet-instructions", {"sheet": "说明"}),)
     assert [(r["village"], r["name"]) for r in rows_of(path)] == [("东村", "张三"), ("西村", "李四"), ("西村", "赵六")]
 
 
@@ -114,7 +115,8 @@ def test_duplicate_header_names_both_columns(tmp_path: Path) -> None:
     with pytest.raises(ReadError) as exc:
         read_file(path, RULES)
     assert exc.value.message("en") == (
-        "sheet '名单': the header '出生日期' in row 1 appears twice (columns C and D); delete or rename one of them")
+        "sheet '名单': in the header in row 1, '出生年月' (column C) and '出生日期' (column D) both name the "
+        "'birth date' column; delete or rename one of them")
 
 
 def test_no_header_anywhere(tmp_path: Path) -> None:

@@ -50,6 +50,11 @@ def broken(rugao) -> Report:
 
 
 @pytest.fixture(scope="module")
+def no_birth(rugao) -> Report:
+    return check_paths([SAMPLES / "no-birth-column.xlsx"], rugao)
+
+
+@pytest.fixture(scope="module")
 def folder(rugao) -> Report:
     return check_paths([PER_VILLAGE], rugao)
 
@@ -103,6 +108,7 @@ BROKEN_FOUND = [
     ("new-nominee-over-55", "warning", "person", BROKEN, 4, "石北村", "陈国华", 61.0),
     ("one-secretary-per-village", "error", "village", BROKEN, 4, "石北村", None, 2.0),
     ("woman-on-committee", "warning", "village", BROKEN, 4, "石北村", None, 4.0),
+    ("retained-blank", "error", "person", BROKEN, 7, "石北村", "周明", 56.0),
     ("one-secretary-per-village", "error", "village", BROKEN, 8, "石南村", None, 0.0),
     ("first-secretary-not-on-committee", "notice", "person", BROKEN, 11, "石南村", "赵宏伟", "第一书记"),
     ("retirement-age", "error", "person", BROKEN, 12, "高明村", "缪长林", 55.0),
@@ -113,19 +119,21 @@ BROKEN_FOUND = [
     ("id-birth-mismatch", "error", "person", BROKEN, 18, "庄桥村", "蒋峰", "1970.03"),
     ("id-number-invalid", "error", "person", BROKEN, 19, "庄桥村", "葛春雷", "320682********6430"),  # masked by default
     ("nomination-method", "error", "person", BROKEN, 20, "庄桥村", "许建", "组织提名"),
-    ("election-date-unreadable", "error", "person", BROKEN, 21, "新河社区", "沙志明", "2007年10月"),
+    ("value-unreadable", "error", "person", BROKEN, 21, "新河社区", "沙志明", "2007年10月"),
+    ("duplicate-person", "error", "person", BROKEN, 22, "新河社区", "邹玉兰", None),
     ("id-number-invalid", "error", "person", BROKEN, 23, "新河社区", "蔡晓东", "3.20682*********e+17"),
-    ("birth-date-unreadable", "error", "person", BROKEN, 24, "新河社区", "韩立", "66.8"),
+    ("value-unreadable", "error", "person", BROKEN, 24, "新河社区", "韩立", "66.8"),
     ("age-unknown", "error", "person", BROKEN, 25, "新河社区", "马红军", None),
     ("role-unrecognised", "error", "person", BROKEN, 26, "新河社区", "卢平", "村委会主任"),
-    ("sex-unrecognised", "warning", "person", BROKEN, 27, "新河社区", "曹磊", "难"),
+    ("value-unreadable", "error", "person", BROKEN, 27, "新河社区", "曹磊", "难"),
+    ("duplicate-person", "error", "person", BROKEN, 28, "新河社区", "邹玉兰", None),
     ("secretary-average-age", "error", "township", BROKEN, None, None, None, 52.4),
     ("secretary-under-35-share", "error", "township", BROKEN, None, None, None, 0.0),
 ]
 
 
 def test_every_rule_broken_exact_outcome(broken: Report) -> None:
-    assert counts(broken) == (1, 17, 3, 1, 0, 24)
+    assert counts(broken) == (1, 21, 2, 1, 0, 25)
     assert found(broken) == BROKEN_FOUND
     assert {v.township for v in broken.violations} == {"石庄镇"}
     [f] = broken.files
@@ -147,6 +155,10 @@ def test_every_rule_broken_messages_name_the_reason(broken: Report) -> None:
     assert by_row["secretary-under-35-share", None].message == "35周岁以下村书记 0/5 名,占 0.0% < 15%"
     assert by_row["young-cadre-per-village", 12].message.endswith("最年轻的 37 周岁")
     assert by_row["public-commitment", 16].column == "是否公开承诺 (N)"
+    assert by_row["retained-blank", 7].message == "人选 56 周岁(≥ 55),“是否留任”未填写,无法判断是否违反“55周岁以上不再留任”"
+    assert by_row["value-unreadable", 27].message == "「性别」填写的“难”无法识别;可填写:男、男性、M、male、女、女性、F、female"
+    assert by_row["value-unreadable", 24].column == "出生日期 (F)"
+    assert by_row["duplicate-person", 22].message.endswith("工作表「石庄镇」第 28 行是同一人(镇(区)、村(社区)、姓名、出生年月相同)")
 
 
 def test_every_rule_broken_through_the_cli_matches_in_process(broken: Report) -> None:
@@ -154,6 +166,18 @@ def test_every_rule_broken_through_the_cli_matches_in_process(broken: Report) ->
     result = CliRunner().invoke(app, ["--format", "json", str(SAMPLES / BROKEN)])
     assert result.exit_code == 1, result.stderr
     assert json.loads(result.stdout) == json.loads(json.dumps(json_format.as_data(broken), ensure_ascii=False))
+
+
+# --------------------------------------------------------------------------- no-birth-column.xlsx
+
+
+def test_no_birth_column_is_an_incomplete_check(no_birth: Report, rugao) -> None:
+    assert counts(no_birth) == (2, 0, 0, 0, 0, 6)
+    [f] = no_birth.files
+    essential = [u.rule for u in f.unchecked if u.essential]
+    assert essential == ["secretary-average-age", "secretary-under-35-share", "retirement-age", "retained-blank",
+                         "new-nominee-over-55", "young-cadre-per-village", "age-unknown"]
+    assert {u.missing for u in f.unchecked if u.essential} == {(("出生年月",), ("身份证号",))}
 
 
 # --------------------------------------------------------------------------- per-village/
@@ -181,7 +205,7 @@ def test_per_village_files(folder: Report) -> None:
         "village-05.ods": (4, 0, ("Sheet1",), None),
     }
     assert {n: f.not_checked for n, f in files.items() if f.not_checked} == {"village-03.csv": ("nomination-method",)}
-    assert {n: f.notes for n, f in files.items() if f.notes} == {"village-01.xlsx": ("工作表「填表说明」没有可识别的表头,已跳过",)}
+    assert {n: f.notes for n, f in files.items() if f.notes} == {"village-01.xlsx": ("工作表「填表说明」是填表说明或示例,未作为名单检查,其中的示例行不计入",)}
 
 
 def test_per_village_files_are_what_they_claim() -> None:
@@ -235,10 +259,10 @@ _BLOCK = re.compile(r"```\n\$ rulecheck (?P<args>[^\n]*); echo \$\?\n(?P<summary
 
 
 @pytest.fixture(scope="module")
-def reports(clean, broken, folder, centres) -> dict[str, Report]:
+def reports(clean, broken, no_birth, folder, centres) -> dict[str, Report]:
     """Each sample's report under the name the README gives the sample."""
-    return {"clean-township.xlsx": clean, "every-rule-broken.xlsx": broken, "per-village/": folder,
-            "service-centres.xlsx": centres}
+    return {"clean-township.xlsx": clean, "every-rule-broken.xlsx": broken, "no-birth-column.xlsx": no_birth,
+            "per-village/": folder, "service-centres.xlsx": centres}
 
 
 def _table_rows(text: str) -> list[list[str]]:
@@ -280,6 +304,7 @@ def test_readme_states_each_samples_summary_line(reports: dict[str, Report]) -> 
     by_args = {
         "samples/clean-township.xlsx": reports["clean-township.xlsx"],
         "samples/every-rule-broken.xlsx": reports["every-rule-broken.xlsx"],
+        "samples/no-birth-column.xlsx": reports["no-birth-column.xlsx"],
         "samples/per-village": reports["per-village/"],
         "--rules rules/public-service-centre.yaml samples/service-centres.xlsx": reports["service-centres.xlsx"],
     }

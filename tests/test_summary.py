@@ -39,7 +39,7 @@ ROWS = [
 def summary(rows, headers=None) -> dict[str, dict[str, float | None]]:
     out = engine.run(RULES, [sheet(rows, headers)], AS_OF, "zh")
     keys = [item.key for item in RULES.summary]
-    return {label: dict(zip(keys, values)) for label, values in out.townships}
+    return {row.township: dict(zip(keys, row.values)) for row in out.townships}
 
 
 def test_statistics_per_township() -> None:
@@ -92,8 +92,8 @@ def test_a_bad_summary_entry_names_line_and_key(tmp_path: Path, entry: str, key:
 
 def test_the_summary_needs_a_township_group(tmp_path: Path) -> None:
     path = _rules_with(tmp_path, "  - {key: a, title: {zh: 甲, en: a}, value: count()}\n")
-    text = path.read_text(encoding="utf-8").replace("  township: [township]\n  village: [township, village]",
-                                                    "  village: [township, village]")
+    text = path.read_text(encoding="utf-8").replace("  township: [county?, township]\n  village: [county?, township, village]",
+                                                    "  village: [county?, township, village]")
     text = text.replace("scope: township", "scope: village")
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ruleset.RuleFileError) as caught:

@@ -4,6 +4,10 @@ UTF-8 with a byte-order mark, so that Excel and WPS open the Chinese text correc
 RFC 4180 line ends. A text cell that a spreadsheet would read as a formula (it starts with
 = + - @, a tab or a carriage return) is written with a leading single quote (OWASP's advice
 against CSV injection): a name typed as ``=HYPERLINK(...)`` stays text.
+
+A ``county`` column comes only when some finding names a county, and a ``files`` column (one
+file a line) only when a village or township finding draws its rows from several files: a
+township office's own slate gets no empty columns. Read the columns by their header keys.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import csv
 from typing import Any, TextIO
 
-from rulecheck.formats.rows import FORMULA_START, VIOLATION_COLUMNS, observed_text, violation_rows
+from rulecheck.formats.rows import FORMULA_START, observed_text, violation_columns, violation_rows
 from rulecheck.model import Report
 
 
@@ -31,6 +35,7 @@ def _cell(key: str, value: Any, lang: str) -> str:
 def write(report: Report, out: TextIO) -> None:
     out.write("\ufeff")
     table = csv.writer(out, lineterminator="\r\n")
-    table.writerow(VIOLATION_COLUMNS)
+    columns = violation_columns(report)
+    table.writerow(columns)
     for row in violation_rows(report):
-        table.writerow([_cell(key, row[key], report.lang) for key in VIOLATION_COLUMNS])
+        table.writerow([_cell(key, row[key], report.lang) for key in columns])

@@ -1,14 +1,19 @@
 """GitHub Actions workflow commands: one annotation per violation, on its file and row.
 
 Errors, warnings and notices become ``::error``, ``::warning`` and ``::notice``; a file that
-could not be checked is an error on that file. The closing summary line is plain log text.
+could not be checked is an error on that file, and so is an essential rule it could not be
+checked against (an optional one is a notice; a file rulecheck wrote itself, passed over, too).
+A village or township finding is annotated on its anchor, the first row of the village or
+township (in the first file, where its rows come from several). The closing verdict and summary
+lines are plain log text.
 """
 
 from __future__ import annotations
 
 from typing import TextIO
 
-from rulecheck.formats.rows import where
+from rulecheck.formats.inert import inert
+from rulecheck.formats.rows import unchecked_lines, verdict, where
 from rulecheck.messages import t
 from rulecheck.model import Report
 
@@ -32,12 +37,21 @@ def _command(level: str, message: str, title: str, file: str | None = None, line
 
 
 def write(report: Report, out: TextIO) -> None:
+    report = inert(report)  # control characters from cells shown escaped, never sent to the terminal
     lang = report.lang
     for f in report.failed_files:
         out.write(_command("error", t(lang, "file-error", error=f.error), "rulecheck", f.path))
+    for f in report.files:
+        if f.passed_over is not None:
+            out.write(_command("notice", f.passed_over, "rulecheck", f.path))
+        for essential, line in unchecked_lines(f, report):
+            out.write(_command("error" if essential else "notice", line, "rulecheck", f.path))
     for v in report.violations:
         title = f"{v.rule} {report.rule_titles.get(v.rule, '')}".strip()
-        out.write(_command(v.severity, f"{where(v, lang)}: {v.message}", title, v.file, v.row))
+        # a village or township finding lands on its anchor: the first row of the village or township
+        file, line = (v.anchor[0], v.anchor[2]) if v.anchor is not None else (v.file, v.row)
+        out.write(_command(v.severity, f"{where(v, lang)}: {v.message}", title, file, line))
+    out.write(verdict(report) + "\n")
     out.write(t(
         lang, "summary", files=len(report.files), rows=report.rows, errors=report.count("error"),
         warnings=report.count("warning"), notices=report.count("notice"), exempted=len(report.exempted),

@@ -5,11 +5,19 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from rulecheck.model import Report
+from rulecheck.model import Report, Violation
 
-VIOLATION_KEYS = ("rule", "severity", "scope", "township", "village", "name", "file", "sheet", "row", "column",
-                  "message", "observed")
-EXEMPTION_KEYS = ("rule", "township", "village", "name", "file", "sheet", "row", "evidence")
+VIOLATION_KEYS = ("rule", "severity", "scope", "county", "township", "village", "name", "file", "files", "sheet", "row",
+                  "column", "message", "observed")
+EXEMPTION_KEYS = ("rule", "county", "township", "village", "name", "file", "sheet", "row", "evidence")
+
+
+def _violation(v: Violation) -> dict[str, Any]:
+    # "files" stays the violation's tuple (JSON writes it as an array): a dict holding only atoms and
+    # tuples is not tracked by the garbage collector, and a report can hold a million of them.
+    return {"rule": v.rule, "severity": v.severity, "scope": v.scope, "county": v.county, "township": v.township,
+            "village": v.village, "name": v.name, "file": v.file, "files": v.files, "sheet": v.sheet,
+            "row": v.row, "column": v.column, "message": v.message, "observed": v.observed}
 
 
 def as_data(report: Report) -> dict[str, Any]:
@@ -27,23 +35,29 @@ def as_data(report: Report) -> dict[str, Any]:
             "notices": report.count("notice"),
             "exempted": len(report.exempted),
             "not_checked_files": len(report.failed_files),
+            "incomplete_files": len(report.incomplete_files),
+            "complete": report.complete,
         },
         "files": [
             {"path": f.path, "rows": f.rows, "skipped": f.skipped, "sheets": list(f.sheets), "error": f.error,
-             "not_checked": list(f.not_checked), "notes": list(f.notes)}
+             "passed_over": f.passed_over, "not_checked": list(f.not_checked),
+             "unchecked": [{"rule": u.rule, "essential": u.essential, "missing": [list(m) for m in u.missing]}
+                           for u in f.unchecked],
+             "notes": list(f.notes)}
             for f in report.files
         ],
-        "violations": [{k: getattr(v, k) for k in VIOLATION_KEYS} for v in report.violations],
+        "violations": [_violation(v) for v in report.violations],  # keys: VIOLATION_KEYS
         "exempted": [{k: getattr(e, k) for k in EXEMPTION_KEYS} for e in report.exempted],
         "townships": [
-            {"township": row.township, "as_of": row.as_of,
+            {"county": row.county, "township": row.township, "files": list(row.files), "as_of": row.as_of,
              "values": {c.key: value for c, value in zip(report.summary_columns, row.values)},
              "broken": {c.key: flag for c, flag in zip(report.summary_columns, row.flags) if flag},
              "errors": row.errors, "warnings": row.warnings, "notices": row.notices, "exempted": row.exempted}
             for row in report.townships
         ],
         "rules": [
-            {"id": r.id, "severity": r.severity, "scope": r.scope, "violations": r.violations, "exempted": r.exempted}
+            {"id": r.id, "severity": r.severity, "scope": r.scope, "optional": r.optional, "violations": r.violations,
+             "exempted": r.exempted}
             for r in report.rules
         ],
         "notes": list(report.notes),

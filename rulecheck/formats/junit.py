@@ -2,9 +2,12 @@
 
 A test case fails when its rule is broken in that township at a severity that ``--fail-on``
 counts; the failure lists every row. Violations below that severity, and accepted exemptions,
-go to the case's output, so the CI page shows them without failing. Files that could not be
-checked are errors in a suite of their own. No timestamps or host names: the same inputs give
-the same bytes.
+go to the case's output, so the CI page shows them without failing. A rule that could not be
+checked on one of the township's files (its columns are missing) is never a passed case: an
+``<error>`` when the rule is essential, ``<skipped>`` when it is optional. The files suite has
+a case per file (an error when it could not be checked, skipped when rulecheck wrote it itself)
+and a case per rule a file could not be checked against. No timestamps or host names: the same
+inputs give the same bytes.
 """
 
 from __future__ import annotations
@@ -13,25 +16,70 @@ import re
 import xml.etree.ElementTree as ET
 from typing import TextIO
 
-from rulecheck.formats.rows import where
+from rulecheck.formats.inert import inert
+from rulecheck.formats.rows import missing_text, names, unchecked_lines, where
 from rulecheck.messages import t
-from rulecheck.model import FAIL_LEVELS, Report, Violation
+from rulecheck.model import FAIL_LEVELS, Report, Unchecked, Violation
+
+# rule id → (file, why) for every file the rule could not be checked on
+Gaps = dict[str, list[tuple[str, Unchecked]]]
+
+
+def _gaps(files: list[tuple[str, tuple[Unchecked, ...]]]) -> Gaps:
+    gaps: Gaps = {}
+    for path, unchecked in files:
+        for u in unchecked:
+            gaps.setdefault(u.rule, []).append((path, u))
+    return gaps
+
+
+def _gap_message(report: Report, gap: list[tuple[str, Unchecked]]) -> tuple[bool, str, list[str]]:
+    """Whether the rule is essential on any of these files, a one-line message, and a line per file."""
+    lang = report.lang
+    essential = any(u.essential for _, u in gap)
+    lines = [t(lang, "junit-file-where", path=path, missing=missing_text(u.missing, lang)) for path, u in gap]
+    key = "junit-unchecked-essential" if essential else "junit-unchecked-optional"
+    return essential, t(lang, key, where=names(lines, lang)), lines
+
+
+def _not_checked(case: ET.Element, report: Report, gap: list[tuple[str, Unchecked]]) -> None:
+    """Mark a case as not checked: an error when the rule is essential on any of these files, else skipped."""
+    essential, message, lines = _gap_message(report, gap)
+    if essential:
+        ET.SubElement(case, "error", type="not-checked", message=message).text = "\n".join(lines)
+    else:
+        ET.SubElement(case, "skipped", message=message)
 
 
 def _files_suite(report: Report) -> ET.Element:
     lang = report.lang
     suite = ET.Element("testsuite", name=t(lang, "junit-files"))
+    classname = f"{report.ruleset_id}.{t(lang, 'junit-files')}"
+    titles = report.rule_titles
     for f in report.files:
-        case = ET.SubElement(suite, "testcase", classname=f"{report.ruleset_id}.{t(lang, 'junit-files')}", name=f.path)
+        case = ET.SubElement(suite, "testcase", classname=classname, name=f.path)
         if f.error:
             ET.SubElement(case, "error", message=f.error).text = f.error
-        out = [*f.notes] + ([t(lang, "not-checked", rules=", ".join(f.not_checked))] if f.not_checked else [])
+        elif f.passed_over is not None:
+            ET.SubElement(case, "skipped", message=f.passed_over)
+        out = [*f.notes] + [line for _, line in unchecked_lines(f, report)]
         if out:
             ET.SubElement(case, "system-out").text = "\n".join(out)
+        for u in f.unchecked:
+            rule_case = ET.SubElement(suite, "testcase", classname=classname,
+                                      name=f"{f.path} {u.rule} {titles.get(u.rule, '')}".rstrip())
+            _not_checked(rule_case, report, [(f.path, u)])
     return suite
 
 
-def _township_suite(report: Report, name: str, violations: list[Violation], exempted: list[tuple[str, str]]) -> ET.Element:
+def _township_suite(report: Report, name: str, violations: list[Violation], exempted: list[tuple[str, str]],
+                    gaps: Gaps) -> ET.Element:
+    """One case per rule; ``gaps`` holds only the township's own files.
+
+    One verdict per case: an essential rule not checked on some file outweighs a failure (the rows
+    found on the other files go to the output), and a failure outweighs an optional rule skipped on
+    some file (the skip goes to the output).
+    """
     lang = report.lang
     failing = FAIL_LEVELS[report.fail_on]
     suite = ET.Element("testsuite", name=name)
@@ -39,11 +87,19 @@ def _township_suite(report: Report, name: str, violations: list[Violation], exem
         case = ET.SubElement(suite, "testcase", classname=f"{report.ruleset_id}.{name}",
                              name=f"{rule.id} {rule.title}")
         lines = [f"{where(v, lang)}: {v.message}" for v in violations if v.rule == rule.id]
-        if lines and rule.severity in failing:
+        gap = gaps.get(rule.id, [])
+        out: list[str] = []
+        if gap and (any(u.essential for _, u in gap) or not (lines and rule.severity in failing)):
+            _not_checked(case, report, gap)
+            out += lines
+        elif lines and rule.severity in failing:
             failure = ET.SubElement(case, "failure", type=rule.severity, message=t(lang, "junit-failure", count=len(lines)))
             failure.text = "\n".join(lines)
-        spared = [line for rule_id, line in exempted if rule_id == rule.id]
-        out = ([] if rule.severity in failing else lines) + spared
+            if gap:
+                out.append(_gap_message(report, gap)[1])
+        else:
+            out += lines
+        out += [line for rule_id, line in exempted if rule_id == rule.id]
         if out:
             ET.SubElement(case, "system-out").text = "\n".join(out)
     return suite
@@ -62,11 +118,11 @@ def _clean(root: ET.Element) -> None:
 
 
 def _count(root: ET.Element) -> None:
-    """Fill in the tests/failures/errors counts of every suite and of the whole run."""
-    totals = {"tests": 0, "failures": 0, "errors": 0}
+    """Fill in the tests/failures/errors/skipped counts of every suite and of the whole run."""
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for suite in root:
         counts = {"tests": len(suite.findall("testcase")), "failures": len(suite.findall("testcase/failure")),
-                  "errors": len(suite.findall("testcase/error"))}
+                  "errors": len(suite.findall("testcase/error")), "skipped": len(suite.findall("testcase/skipped"))}
         for key, value in counts.items():
             suite.set(key, str(value))
             totals[key] += value
@@ -75,22 +131,27 @@ def _count(root: ET.Element) -> None:
 
 
 def write(report: Report, out: TextIO) -> None:
+    report = inert(report)  # control characters from cells shown escaped, never sent to the terminal
     lang = report.lang
     root = ET.Element("testsuites", name=f"rulecheck {report.ruleset_id}")
     root.append(_files_suite(report))
     groups: dict[int | None, tuple[list[Violation], list[tuple[str, str]]]] = {}
     for v in report.violations:
-        groups.setdefault(report.township_position(v.township), ([], []))[0].append(v)
+        groups.setdefault(report.township_position(v.township, v.county), ([], []))[0].append(v)
     for e in report.exempted:
         line = " ".join(x for x in (e.file, t(lang, "location-row", row=e.row) if e.row else None, e.village, e.name) if x)
-        groups.setdefault(report.township_position(e.township), ([], []))[1].append(
+        groups.setdefault(report.township_position(e.township, e.county), ([], []))[1].append(
             (e.rule, f"{line}: {t(lang, 'evidence', evidence=e.evidence)}"))
+    unchecked = {f.path: f.unchecked for f in report.files if f.unchecked}
     for i, row in enumerate(report.townships):
         violations, exempted = groups.get(i, ([], []))
-        root.append(_township_suite(report, row.township or t(lang, "blank"), violations, exempted))
+        name = " ".join(x for x in (row.county, row.township or t(lang, "blank")) if x)
+        own = _gaps([(path, unchecked[path]) for path in row.files if path in unchecked])
+        root.append(_township_suite(report, name, violations, exempted, own))
     if None in groups or (not report.townships and report.rows):  # a rule file without townships
         violations, exempted = groups.get(None, ([], []))
-        root.append(_township_suite(report, report.ruleset_id, violations, exempted))
+        root.append(_township_suite(report, report.ruleset_id, violations, exempted,
+                                    {} if report.townships else _gaps(list(unchecked.items()))))
     _count(root)
     _clean(root)
     ET.indent(root)

@@ -1,25 +1,50 @@
-"""What the tabular formats (csv, xlsx) and the CI formats share: the violation list as rows,
-and one line naming where a violation is."""
+"""What the formats share: the violation list as rows, one line naming where a violation is, and
+the words for coverage (rules not checked, by title and missing columns) and the run's verdict."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from rulecheck.messages import t
-from rulecheck.model import Exemption, Report, Violation, township_key
+from rulecheck.model import SEVERITIES, Exemption, FileResult, Report, Unchecked, Violation, township_key
 
 # What a spreadsheet reads as the start of a formula (OWASP's list for CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 # Keys of the violation and exemption rows, in column order; headers are ``t(lang, "col-" + key)``.
-VIOLATION_COLUMNS = ("severity", "rule", "title", "township", "village", "name", "file", "sheet", "row", "column",
-                     "observed", "message", "quote")
-EXEMPTION_COLUMNS = ("rule", "title", "township", "village", "name", "file", "sheet", "row", "evidence")
+VIOLATION_COLUMNS = ("severity", "rule", "title", "county", "township", "village", "name", "file", "files", "sheet",
+                     "row", "column", "observed", "message", "quote")
+EXEMPTION_COLUMNS = ("rule", "title", "county", "township", "village", "name", "file", "sheet", "row", "evidence")
+
+
+def _has_county(report: Report) -> bool:
+    return any(v.county for v in report.violations) or any(e.county for e in report.exempted)
+
+
+def _spans_files(v: Violation) -> bool:
+    return v.file is None and len(v.files) > 1
+
+
+def violation_columns(report: Report) -> tuple[str, ...]:
+    """The violation columns this report needs: ``county`` only where a finding names a county,
+    ``files`` only where a village or township finding draws its rows from more than one file."""
+    drop = set()
+    if not _has_county(report):
+        drop.add("county")
+    if not any(_spans_files(v) for v in report.violations):
+        drop.add("files")
+    return tuple(k for k in VIOLATION_COLUMNS if k not in drop)
+
+
+def exemption_columns(report: Report) -> tuple[str, ...]:
+    """The exemption columns this report needs (``county`` only where a finding names one)."""
+    return EXEMPTION_COLUMNS if _has_county(report) else tuple(k for k in EXEMPTION_COLUMNS if k != "county")
 
 
 def _place(item: Violation | Exemption) -> tuple:
     """Township, village, row: the order a township office reads its list in (blank last)."""
-    return (township_key(item.township) is None, township_key(item.township) or "",
+    return (township_key(item.county) or "", township_key(item.township) is None, township_key(item.township) or "",
             township_key(item.village) is None, township_key(item.village) or "",
             item.file or "", item.sheet or "", item.row if item.row is not None else 1 << 30, item.rule)
 
@@ -28,9 +53,10 @@ def violation_rows(report: Report) -> list[dict[str, Any]]:
     """One dict per violation, sorted by township, village and row."""
     quotes = {r.id: r.quote for r in report.rules}
     return [
-        {"severity": v.severity, "rule": v.rule, "title": report.rule_titles.get(v.rule, ""), "township": v.township,
-         "village": v.village, "name": v.name, "file": v.file, "sheet": v.sheet, "row": v.row, "column": v.column,
-         "observed": v.observed, "message": v.message, "quote": quotes.get(v.rule)}
+        {"severity": v.severity, "rule": v.rule, "title": report.rule_titles.get(v.rule, ""), "county": v.county,
+         "township": v.township, "village": v.village, "name": v.name, "file": v.file,
+         "files": "\n".join(v.files) if _spans_files(v) else None, "sheet": v.sheet, "row": v.row,
+         "column": v.column, "observed": v.observed, "message": v.message, "quote": quotes.get(v.rule)}
         for v in sorted(report.violations, key=_place)
     ]
 
@@ -38,7 +64,8 @@ def violation_rows(report: Report) -> list[dict[str, Any]]:
 def exemption_rows(report: Report) -> list[dict[str, Any]]:
     """One dict per accepted exemption, sorted like the violations."""
     return [
-        {"rule": e.rule, "title": report.rule_titles.get(e.rule, ""), "township": e.township, "village": e.village,
+        {"rule": e.rule, "title": report.rule_titles.get(e.rule, ""), "county": e.county, "township": e.township,
+         "village": e.village,
          "name": e.name, "file": e.file, "sheet": e.sheet, "row": e.row, "evidence": e.evidence}
         for e in sorted(report.exempted, key=_place)
     ]
@@ -56,13 +83,98 @@ def observed_text(value: Any, lang: str) -> str:
 
 
 def where(v: Violation, lang: str) -> str:
-    """Where a violation is, as one line: file, sheet, row, who, column."""
-    parts = [v.file or ""]
+    """Where a violation is, as one line: file (or, for a group drawn from several, its files), sheet, row,
+    who (county, township, village, name), column."""
+    parts = [v.file or names(v.files, lang, limit=10)]
     if v.sheet is not None:
         parts.append(t(lang, "location-sheet", sheet=v.sheet))
     if v.row is not None:
         parts.append(t(lang, "location-row", row=v.row))
-    parts += [x for x in (v.township, v.village, v.name) if x]
+    parts += [x for x in (v.county, v.township, v.village, v.name) if x]
     if v.column:
         parts.append(f"[{v.column}]")
     return " ".join(p for p in parts if p)
+
+
+# --------------------------------------------------------------------------- coverage and verdict
+
+
+def names(items: tuple[str, ...] | list[str], lang: str, limit: int = 3) -> str:
+    """A short list of names: the first ``limit``, then how many more."""
+    items = list(items)
+    shown = t(lang, "list-sep").join(items[:limit])
+    if len(items) > limit:
+        shown += t(lang, "and-more", count=len(items), more=len(items) - limit)
+    return shown
+
+
+def missing_text(missing: tuple[tuple[str, ...], ...], lang: str) -> str:
+    """缺少「出生年月」或「身份证号」列: the columns a rule needed, any one alternative of which would do."""
+    if not missing:
+        return t(lang, "missing-unknown")
+    alternatives = [t(lang, "and").join(t(lang, "column-quoted", title=title) for title in option) for option in missing]
+    return t(lang, "missing-of", columns=t(lang, "or").join(alternatives))
+
+
+def unchecked_groups(f: FileResult) -> list[tuple[bool, tuple[tuple[str, ...], ...], list[str]]]:
+    """A file's unchecked rules as (essential, missing columns, rule ids): essential first, then in the
+    order found, rules that lack the same columns together."""
+    groups: dict[tuple[bool, tuple[tuple[str, ...], ...]], list[str]] = {}
+    for u in sorted(f.unchecked, key=lambda u: not u.essential):
+        groups.setdefault((u.essential, u.missing), []).append(u.rule)
+    return [(essential, missing, rules) for (essential, missing), rules in groups.items()]
+
+
+def unchecked_lines(f: FileResult, report: Report) -> list[tuple[bool, str]]:
+    """One line per group of a file's unchecked rules, rules by title: (essential, line)."""
+    lang, titles = report.lang, report.rule_titles
+    lines = []
+    for essential, missing, rules in unchecked_groups(f):
+        key = "unchecked-essential" if essential else "unchecked-optional"
+        listed = t(lang, "rule-sep").join(titles.get(rule) or rule for rule in rules)
+        lines.append((essential, t(lang, key, missing=missing_text(missing, lang), rules=listed)))
+    return lines
+
+
+def unchecked_title(u: Unchecked, report: Report) -> str:
+    """One unchecked rule: its title, the columns missing, and whether it was optional."""
+    lang = report.lang
+    why = ("" if u.essential else t(lang, "optional-mark")) + missing_text(u.missing, lang)
+    title = report.rule_titles.get(u.rule) or u.rule
+    return f"{title}({why})" if lang == "zh" else f"{title} ({why})"
+
+
+def _plural(n: int) -> dict[str, object]:
+    return {"count": n, "s": "" if n == 1 else "s", "verb": "s" if n == 1 else ""}
+
+
+def _found(report: Report, counts: Counter[str]) -> str:
+    lang = report.lang
+    parts = [t(lang, f"count-{s}", n=n, s="" if n == 1 else "s") for s in SEVERITIES if (n := counts[s])]
+    return t(lang, "list-sep").join(parts)
+
+
+def verdict(report: Report) -> str:
+    """The run's verdict in one line: incomplete (and why), what was found, or that nothing was.
+
+    Never 'no problems found' when an essential rule went unchecked, a file could not be read, or
+    no slate was read at all.
+    """
+    lang = report.lang
+    counts = Counter(v.severity for v in report.violations)
+    found = _found(report, counts)
+    if not report.complete:
+        reasons = []
+        if report.incomplete_files:
+            paths = [f.path for f in report.incomplete_files]
+            reasons.append(t(lang, "verdict-incomplete-files", files=names(paths, lang), **_plural(len(paths))))
+        if report.failed_files:
+            paths = [f.path for f in report.failed_files]
+            reasons.append(t(lang, "verdict-failed-files", files=names(paths, lang), **_plural(len(paths))))
+        if not any(not f.error and f.passed_over is None for f in report.files):
+            reasons.append(t(lang, "verdict-nothing-read"))
+        text = t(lang, "verdict-incomplete", reasons=(";" if lang == "zh" else "; ").join(reasons))
+        return text + (t(lang, "verdict-found-too", found=found) if found else "")
+    if counts["error"] or counts["warning"]:
+        return t(lang, "verdict-found", found=found)
+    return t(lang, "verdict-clean-notices", found=found) if found else t(lang, "verdict-clean")

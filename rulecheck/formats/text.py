@@ -1,10 +1,13 @@
-"""The terminal report: per file, each violation where Excel shows it; then townships; then a summary."""
+"""The terminal report: per file, what could not be checked and each violation where Excel shows it;
+then findings across files; then the summary, whose first line is the verdict."""
 
 from __future__ import annotations
 
 from itertools import groupby
 from typing import TextIO
 
+from rulecheck.formats.inert import inert
+from rulecheck.formats.rows import names, unchecked_lines, verdict
 from rulecheck.messages import t
 from rulecheck.model import Report, Violation
 
@@ -15,16 +18,25 @@ def _line(v: Violation, lang: str, titles: dict[str, str]) -> str:
         where.append(t(lang, "location-sheet", sheet=v.sheet))
     if v.row is not None:
         where.append(t(lang, "location-row", row=v.row))
-    who = " ".join(x for x in (v.village if v.scope != "township" else None, v.name) if x)
-    if v.scope == "township":
-        who = v.township or t(lang, "blank")
+    if v.file is None:  # a group drawn from several files: name it in full, then its files
+        who = " ".join(x for x in (v.county, v.township or t(lang, "blank"), v.village, v.name) if x)
+    elif v.scope == "township":
+        who = " ".join(x for x in (v.county, v.township or t(lang, "blank")) if x)
+    elif v.county:  # a county's file holds several townships, perhaps of one name: say which
+        who = " ".join(x for x in (v.county, v.township, v.village, v.name) if x)
+    else:
+        who = " ".join(x for x in (v.village, v.name) if x)
     head = " ".join(x for x in (" ".join(where), who, v.column and f"[{v.column}]") if x)
     severity = t(lang, f"severity-{v.severity}")
-    return f"  {head}\n    {severity} {v.rule}  {titles.get(v.rule, '')}:{v.message}" if lang == "zh" else \
+    line = f"  {head}\n    {severity} {v.rule}  {titles.get(v.rule, '')}:{v.message}" if lang == "zh" else \
         f"  {head}\n    {severity} {v.rule}  {titles.get(v.rule, '')}: {v.message}"
+    if v.file is None and v.files:
+        line += "\n    " + t(lang, "in-files", files=names(v.files, lang, limit=10))
+    return line
 
 
 def write(report: Report, out: TextIO) -> None:
+    report = inert(report)  # control characters from cells shown escaped, never sent to the terminal
     lang, titles = report.lang, report.rule_titles
     by_file = {f: list(vs) for f, vs in groupby(
         [v for v in report.violations if v.file is not None], key=lambda v: v.file)}
@@ -33,6 +45,9 @@ def write(report: Report, out: TextIO) -> None:
         if f.error:
             out.write("  " + t(lang, "file-error", error=f.error) + "\n\n")
             continue
+        if f.passed_over is not None:
+            out.write("  " + f.passed_over + "\n\n")
+            continue
         out.write("  " + t(lang, "file-rows", rows=f.rows))
         if f.skipped:
             out.write(";" if lang == "zh" else "; ")
@@ -40,12 +55,12 @@ def write(report: Report, out: TextIO) -> None:
         out.write("\n")
         for note in f.notes:
             out.write("  " + note + "\n")
-        if f.not_checked:
-            out.write("  " + t(lang, "not-checked", rules=", ".join(f.not_checked)) + "\n")
+        for _, line in unchecked_lines(f, report):
+            out.write("  " + line + "\n")
         for v in by_file.get(f.path, []):
             out.write(_line(v, lang, titles) + "\n")
         if not by_file.get(f.path):
-            out.write("  " + t(lang, "no-violations") + "\n")
+            out.write("  " + t(lang, "no-violations-incomplete" if f.incomplete else "no-violations") + "\n")
         out.write("\n")
     wide = [v for v in report.violations if v.file is None]
     if wide:
@@ -56,7 +71,8 @@ def write(report: Report, out: TextIO) -> None:
     if report.exempted:
         out.write(t(lang, "heading-exempted") + "\n")
         for e in report.exempted:
-            where = " ".join(x for x in (e.file, t(lang, "location-row", row=e.row) if e.row else None, e.village, e.name) if x)
+            where = " ".join(x for x in (e.file, t(lang, "location-row", row=e.row) if e.row else None, e.county,
+                                         e.county and e.township, e.village, e.name) if x)
             out.write(f"  {where}  {e.rule}  {t(lang, 'evidence', evidence=e.evidence)}\n")
         out.write("\n")
     if report.notes:
@@ -64,6 +80,7 @@ def write(report: Report, out: TextIO) -> None:
         for note in report.notes:
             out.write("  " + note + "\n")
         out.write("\n")
+    out.write(verdict(report) + "\n")
     out.write(t(
         lang, "summary", files=len(report.files), rows=report.rows, errors=report.count("error"),
         warnings=report.count("warning"), notices=report.count("notice"), exempted=len(report.exempted),

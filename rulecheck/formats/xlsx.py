@@ -2,9 +2,12 @@
 
 Sheets: 汇总 (per township: the rule file's statistics, coloured where a rule is broken, and the
 counts; per rule: its counts by township), 问题清单 (one row per violation, an Excel table with
-filters and a frozen header), 豁免 (accepted exemptions and their evidence), 文件 (what was read)
+filters and a frozen header), 豁免 (accepted exemptions and their evidence), 文件 (what was read,
+each file's status, the rules it could not be checked against and why)
 and 图表 (each statistic that has a reference in the rule file, per township, against its line,
-as native charts that stay live in Excel and WPS).
+as native charts that stay live in Excel and WPS). 汇总 opens with the run's verdict, coloured red
+when the check is incomplete. The workbook carries the custom document property
+``rulecheck = report``, so that a later run finding it among the slates passes it over.
 
 Every string is stored as text, never as a formula: openpyxl would take a name typed as
 ``=HYPERLINK(...)`` for a formula, so such cells get the string type and Excel's quote prefix.
@@ -21,14 +24,26 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.marker import DataPoint
+from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from rulecheck.formats.rows import FORMULA_START, EXEMPTION_COLUMNS, VIOLATION_COLUMNS, exemption_rows, observed_text, violation_rows
+from rulecheck.formats.rows import (FORMULA_START, exemption_columns, exemption_rows, observed_text, unchecked_title,
+                                    verdict, violation_columns, violation_rows)
 from rulecheck.messages import t
-from rulecheck.model import Report
+from rulecheck.model import FileResult, Report
+
+MARK_PROPERTY = "rulecheck"  # the custom document property guard.py looks for (value "report" or "annotated")
+
+
+def mark(book: Workbook, value: str) -> None:
+    """Mark a workbook rulecheck writes, so that it is never read as a slate."""
+    props = book.custom_doc_props
+    for name in [p.name for p in props.props if p.name == MARK_PROPERTY]:
+        del props[name]
+    props.append(StringProperty(name=MARK_PROPERTY, value=value))
 
 FILLS = {"error": PatternFill("solid", fgColor="FFC7CE"), "warning": PatternFill("solid", fgColor="FFEB9C")}
 BAR_COLOURS = {None: "4472C4", "error": "C00000", "warning": "ED7D31"}
@@ -120,9 +135,10 @@ def _violation_cell(key: str, value: Any, lang: str) -> Any:
 def _violations(report: Report, sheet: Worksheet) -> None:
     lang = report.lang
     rows = violation_rows(report)
-    values = [[_violation_cell(key, r[key], lang) for key in VIOLATION_COLUMNS] for r in rows]
-    wrap = {VIOLATION_COLUMNS.index(k) + 1 for k in ("message", "quote")}
-    _list_sheet(sheet, "Violations", [t(lang, f"col-{k}") for k in VIOLATION_COLUMNS], values, t(lang, "no-rows"), wrap)
+    columns = violation_columns(report)
+    values = [[_violation_cell(key, r[key], lang) for key in columns] for r in rows]
+    wrap = {columns.index(k) + 1 for k in ("message", "quote", "files") if k in columns}
+    _list_sheet(sheet, "Violations", [t(lang, f"col-{k}") for k in columns], values, t(lang, "no-rows"), wrap)
     for i, r in enumerate(rows, start=2):
         fill = FILLS.get(r["severity"])
         if fill:
@@ -131,25 +147,36 @@ def _violations(report: Report, sheet: Worksheet) -> None:
 
 def _exemptions(report: Report, sheet: Worksheet) -> None:
     lang = report.lang
-    values = [[r[key] for key in EXEMPTION_COLUMNS] for r in exemption_rows(report)]
-    wrap = {EXEMPTION_COLUMNS.index("evidence") + 1}
-    _list_sheet(sheet, "Exemptions", [t(lang, f"col-{k}") for k in EXEMPTION_COLUMNS], values, t(lang, "no-rows"), wrap)
+    columns = exemption_columns(report)
+    values = [[r[key] for key in columns] for r in exemption_rows(report)]
+    wrap = {columns.index("evidence") + 1}
+    _list_sheet(sheet, "Exemptions", [t(lang, f"col-{k}") for k in columns], values, t(lang, "no-rows"), wrap)
+
+
+def _status(f: FileResult) -> str:
+    if f.error:
+        return "status-failed"
+    if f.passed_over is not None:
+        return "status-passed-over"
+    return "status-incomplete" if f.incomplete else "status-ok"
 
 
 def _files(report: Report, sheet: Worksheet) -> None:
     lang = report.lang
-    headers = [t(lang, f"col-{k}") for k in ("file", "sheets", "rows", "skipped", "status", "not-checked")]
+    headers = [t(lang, f"col-{k}") for k in ("file", "sheets", "rows", "skipped", "status", "not-checked", "notes")]
     rows = [
-        [f.path, "、".join(f.sheets), f.rows, f.skipped,
-         t(lang, "status-failed", error=f.error) if f.error else t(lang, "status-ok"),
-         "\n".join([", ".join(f.not_checked), *f.notes]).strip()]
+        [f.path, "、".join(f.sheets), f.rows, f.skipped, t(lang, _status(f)),
+         "\n".join(unchecked_title(u, report) for u in sorted(f.unchecked, key=lambda u: not u.essential)),
+         "\n".join(x for x in (f.error, f.passed_over, *f.notes) if x)]
         for f in report.files
     ]
-    _list_sheet(sheet, "Files", headers, rows, "", wrap={5, 6})
+    _list_sheet(sheet, "Files", headers, rows, "", wrap={6, 7})
     for i, f in enumerate(report.files, start=2):
-        if f.error:
+        if f.error or f.incomplete:
             sheet.cell(row=i, column=5).fill = FILLS["error"]
-        elif f.not_checked:
+        if f.incomplete:
+            sheet.cell(row=i, column=6).fill = FILLS["error"]
+        elif f.unchecked:
             sheet.cell(row=i, column=6).fill = FILLS["warning"]
 
 
@@ -161,19 +188,27 @@ def _summary(report: Report, sheet: Worksheet) -> None:
     put(sheet, 2, 1, t(lang, "report-subtitle", as_of=report.as_of, files=len(report.files), rows=report.rows,
                        version=report.version))
     put(sheet, 3, 1, t(lang, "legend"))
+    # Row 4: coverage. The verdict names the files an essential rule could not be checked on (and
+    # those that could not be read); the 文件 sheet says which rules and which columns are missing.
+    coverage = put(sheet, 4, 1, verdict(report) if not report.complete else t(lang, "coverage-complete"))
+    if not report.complete:
+        coverage.font = Font(bold=True, color="C00000")
+        coverage.fill = FILLS["error"]
     row = 5
     put(sheet, row, 1, t(lang, "heading-townships")).font = BOLD
     row += 1
     own_day = any(r.as_of != report.as_of for r in report.townships)
+    county = any(r.county for r in report.townships)
     counts = ("errors", "warnings", "notices", "exempted")
-    headers = [t(lang, "col-township"), *([t(lang, "col-as-of")] if own_day else []),
+    headers = [*([t(lang, "col-county")] if county else []), t(lang, "col-township"),
+               *([t(lang, "col-as-of")] if own_day else []),
                *(c.title for c in report.summary_columns), *(t(lang, f"col-{k}") for k in counts)]
     _header(sheet, row, headers, widths)
-    first = 2 + own_day
+    first = 2 + own_day + county
     for township in report.townships:
         row += 1
-        cells = [township.township or t(lang, "blank"), *([township.as_of] if own_day else []), *township.values,
-                 *(getattr(township, k) for k in counts)]
+        cells = [*([township.county] if county else []), township.township or t(lang, "blank"),
+                 *([township.as_of] if own_day else []), *township.values, *(getattr(township, k) for k in counts)]
         for j, value in enumerate(cells, start=1):
             cell = put(sheet, row, j, value)
             cell.border = THIN
@@ -190,7 +225,7 @@ def _summary(report: Report, sheet: Worksheet) -> None:
     row += 2
     put(sheet, row, 1, t(lang, "heading-rules")).font = BOLD
     row += 1
-    names = [r.township or t(lang, "blank") for r in report.townships]
+    names = [" ".join(x for x in (r.county, r.township or t(lang, "blank")) if x) for r in report.townships]
     _header(sheet, row, [t(lang, f"col-{k}") for k in ("rule", "title", "severity", "scope", "violations", "exempted")]
             + names, widths)
     for rule in report.rules:
@@ -225,8 +260,9 @@ def _chart_sheet(report: Report, sheet: Worksheet) -> None:
         headers += [column.title, f"{column.title}:{t(lang, 'chart-reference')}"]
     _header(sheet, 1, headers, widths)
     for r, township in enumerate(report.townships, start=2):
-        put(sheet, r, 1, township.township or t(lang, "blank"))
-        widths[1] = max(widths.get(1, 0), _width(township.township))
+        name = " ".join(x for x in (township.county, township.township or t(lang, "blank")) if x)
+        put(sheet, r, 1, name)  # two 城关镇 in two counties are two bars, told apart by their county
+        widths[1] = max(widths.get(1, 0), _width(name))
         for k, (i, column) in enumerate(charted):
             for offset, value in enumerate((township.values[i], township.references[i])):
                 cell = put(sheet, r, 2 + 2 * k + offset, value)
@@ -284,6 +320,7 @@ def _format_number(value: float | None, spec: str | None) -> str:
 def write(report: Report, out: IO[bytes]) -> None:
     lang = report.lang
     book = Workbook()
+    mark(book, "report")
     summary = book.active
     summary.title = t(lang, "sheet-summary")
     _summary(report, summary)
