@@ -463,20 +463,23 @@ class _Runner:
 
     def _finish(self, child: _Child) -> _Result | None:
         """The batch's result; or None when it is to be run again, what the crash taught written into its task."""
-        _, status = os.waitpid(child.pid, 0)
         task, at = child.task, child.mark()
         child.marker.close()
         stderr = _drain(child.errors)
         outcome: Any = None
-        if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
-            try:
-                outcome = pickle.loads(b"".join(child.chunks))
-            except Exception:  # a result cut short: treated as the crash it is
-                outcome = None
-        if outcome is not None and outcome[0] == "done":
+        try:
+            outcome = pickle.loads(b"".join(child.chunks))
+        except Exception:  # a result cut short: treated as the crash it is
+            outcome = None
+        if outcome is not None and outcome[0] == "done" and not child.overdue:
+            # Whole: the process closed the pipe as its last act. Its exit (tearing down the memory it
+            # shares with this one takes ~10 ms) is not waited for; it is reaped later.
+            _unreaped.append(child.pid)
+            _reap()
             if stderr:
                 sys.stderr.write(stderr)  # what the batch had to say (warnings), now that it is done
             return outcome[1]
+        _, status = os.waitpid(child.pid, 0)
         reason = outcome[1] if outcome is not None else _crash_reason(status, stderr)
         if at >= 0:  # the reader crashed on this file: it is reported, and the rest read again
             task.good.update(child.order[:child.order.index(at)])
@@ -500,6 +503,21 @@ class _Runner:
             child.marker.close()
             os.close(child.errors)
         self.selector.close()
+        _reap()
+
+
+_unreaped: list[int] = []  # batch processes that sent their result and are ending on their own
+
+
+def _reap() -> None:
+    """Collect the exit of batch processes that have ended, without waiting for the others."""
+    for pid in list(_unreaped):
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            done = pid
+        if done:
+            _unreaped.remove(pid)
 
 
 def _child(job: _Job, task: _Task, order: list[int], marker: mmap.mmap, pipe: int, errors: int) -> NoReturn:
@@ -525,6 +543,7 @@ def _child(job: _Job, task: _Task, order: list[int], marker: mmap.mmap, pipe: in
         view = memoryview(data)
         while view:
             view = view[os.write(pipe, view):]
+        os.close(pipe)  # the parent has it all now, before this process's memory is torn down
     except BaseException:
         code = 3
     os._exit(code)
