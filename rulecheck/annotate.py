@@ -31,7 +31,33 @@ _RANK = {"error": 0, "warning": 1, "notice": 2}
 
 
 class AnnotateError(Exception):
-    """Copies that cannot be written as asked (a copy would overwrite an input)."""
+    """Copies that cannot be written as asked: a copy would overwrite an input, or an input cannot be copied."""
+
+
+# defusedxml's refusals, raised through openpyxl where defusedxml is installed.
+_DTD_REFUSALS = {"DTDForbidden", "EntitiesForbidden", "ExternalReferenceForbidden", "NotSupportedError"}
+_PROLOG_BYTES = 64 * 1024  # a DTD may only stand before the root element, which starts well within this
+
+
+def _refuse_dtd(source: Path, lang: str) -> None:
+    """Refuse to copy a workbook with a DTD in any XML part: openpyxl would parse it (expanding its
+    entities, or refusing it where defusedxml is installed), and Excel and WPS never write one."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(source) as package:
+            for info in package.infolist():
+                if info.is_dir() or not info.filename.lower().endswith((".xml", ".rels", ".vml")):
+                    continue
+                with package.open(info) as part:
+                    head = part.read(_PROLOG_BYTES)
+                if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+                    head = head.decode("utf-16", errors="ignore").encode("utf-8")
+                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                    raise AnnotateError(t(lang, "annotate-dtd", path=source))
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError, NotImplementedError) as exc:
+        reason = (str(exc).splitlines() or [""])[0][:200] or type(exc).__name__
+        raise AnnotateError(t(lang, "annotate-unreadable", path=source, reason=reason)) from None
 
 
 # Where a finding is marked: (file, sheet, row, column label or None, fill the whole row).
@@ -96,7 +122,14 @@ def write_copy(source: Path, target: Path, violations: tuple[Violation, ...], re
 
     from rulecheck.formats.xlsx import mark
 
-    book = load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm", rich_text=True)
+    _refuse_dtd(source, report.lang)
+    try:
+        book = load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm", rich_text=True)
+    except Exception as exc:  # openpyxl raises many unrelated types for a workbook it cannot read
+        if type(exc).__name__ in _DTD_REFUSALS:
+            raise AnnotateError(t(report.lang, "annotate-dtd", path=source)) from None
+        reason = (str(exc).splitlines() or [""])[0][:200] or type(exc).__name__
+        raise AnnotateError(t(report.lang, "annotate-unreadable", path=source, reason=reason)) from None
     notes: dict[tuple[str, str], list[Violation]] = defaultdict(list)
     ranks: dict[tuple[str, str], int] = {}  # the worst severity each filled cell shows
     for v in violations:

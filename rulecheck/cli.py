@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Optional
 
@@ -142,10 +143,11 @@ def _write_outputs(result: Report, format: str, output: Path | None, report: Pat
         except AnnotateError as exc:
             _fail(str(exc))
 
+    global _report
+    _report = result
     for failed in result.failed_files:
         typer.echo(f"rulecheck: {failed.path}: {failed.error}", err=True)
-    writer("text" if output is not None else format)(result, sys.stdout)
-    sys.stdout.flush()
+    _to_terminal(lambda: writer("text" if output is not None else format)(result, sys.stdout))
     jobs: list[tuple[Path, Any, bool]] = []
     if output is not None:
         jobs.append((output, writer(format), is_binary(format)))
@@ -164,12 +166,52 @@ def _write_outputs(result: Report, format: str, output: Path | None, report: Pat
         for source, target, violations in copies.copies:
             try:
                 write_copy(source, target, violations, result)
+            except AnnotateError as exc:  # the input cannot be copied (a DTD, say): not a failure to write
+                typer.echo(f"rulecheck: {exc}", err=True)
+                ok = False
+                continue
             except Exception as exc:  # openpyxl raises many unrelated types for workbooks it cannot copy
                 typer.echo(f"rulecheck: {t(lang, 'write-failed', path=target, reason=getattr(exc, 'strerror', None) or exc)}", err=True)
                 ok = False
                 continue
             typer.echo(t(lang, "wrote-annotated", path=target), err=True)
     return ok
+
+
+def _to_terminal(write: Callable[[], object]) -> None:
+    """Write the terminal report; a closed stdout (``rulecheck data | head -1``) ends the terminal output only.
+
+    The files asked for are still written and the exit code stays the check's.
+    """
+    try:
+        write()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _discard_stdout()
+
+
+def _discard_stdout() -> None:
+    """Point stdout at the null device, so that nothing written or flushed later fails again."""
+    import os
+
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):  # not a real file (a test's capture): nothing to point
+        pass
+
+
+# The report whose exit code the run gives: the only source of exit code 1 ("violations found").
+_report: Report | None = None
+
+
+def _true_code(code: int) -> int:
+    """1 only when the check found violations; any other 1 (a library's reaction to a closed pipe or
+    an aborted prompt) means the check did not complete, and is 2."""
+    if code == 1 and (_report is None or _report.exit_code() != 1):
+        return 2
+    return code
 
 
 def _invoke(argv: list[str]) -> int:
@@ -199,19 +241,32 @@ def _click_errors() -> type[Exception]:
 
 
 def main() -> None:
-    """Entry point. A crash is exit 2 (could not check), never 1, which would claim the slate was read."""
+    """Entry point. Every ending is a true exit code: 0 clean, 1 violations found, 2 not checked or any crash."""
     try:
-        app(standalone_mode=True)
+        raise SystemExit(_invoke(sys.argv[1:]))
     except SystemExit as done:
-        if isinstance(done.code, int):
-            _leave(done.code)
-        raise
-    except Exception:  # the last line of defence: report, then say plainly the run did not complete
+        if isinstance(done.code, int) or done.code is None:
+            _leave(_true_code(done.code or 0))
+        _say(f"rulecheck: {done.code}")
+        _leave(2)
+    except KeyboardInterrupt:  # before or after the command ran (within it, typer gives 130)
+        _leave(130)
+    except BaseException:  # the last line of defence, a Rust panic (a BaseException) included
         import traceback
 
-        traceback.print_exc()
-        print("rulecheck: 内部错误,检查未完成 / internal error: the check did not complete", file=sys.stderr)
-        raise SystemExit(2) from None
+        try:
+            traceback.print_exc()
+        except OSError:
+            pass
+        _say("rulecheck: 内部错误,检查未完成 / internal error: the check did not complete")
+        _leave(2)
+
+
+def _say(text: str) -> None:
+    try:
+        print(text, file=sys.stderr)
+    except (OSError, ValueError):  # a closed stderr
+        pass
 
 
 def _leave(code: int) -> None:

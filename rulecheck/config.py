@@ -20,6 +20,7 @@ key: tomllib reports lines for syntax errors only, so the line of a key is found
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -143,16 +144,33 @@ def discover(paths: list[Path]) -> list[Path]:
     """The rulecheck.toml nearest above each path (a folder itself counts), each found file once."""
     found: list[Path] = []
     for path in paths or [Path.cwd()]:
-        start = path.resolve()
-        if not start.is_dir():
+        try:
+            start = path.resolve()
+        except (OSError, RuntimeError):  # a link loop (RuntimeError before Python 3.13): start where the link is
+            start = Path(os.path.abspath(path))
+        if not _is_dir(start):
             start = start.parent
         for folder in (start, *start.parents):
             candidate = folder / FILE_NAME
-            if candidate.is_file():
+            if _is_file(candidate):
                 if candidate not in found:
                     found.append(candidate)
                 break
     return found
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # a folder on the way that cannot be looked into
+        return False
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def load_for(paths: list[Path], explicit: Path | None, lang: str) -> Config | None:

@@ -138,6 +138,53 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "sheet '{sheet}' has {count} formula cells saved without their results (such as {cells}); rulecheck does not compute formulas and would read them as blank; open and save the file in Excel or WPS, then check again",
     ),
     "not-found": ("文件不存在:{path}", "no such file: {path}"),
+    # files that are not regular files, and readers that crash (issue 14: no input takes the run down)
+    "not-regular": (
+        "这不是普通文件,而是{what},rulecheck 不打开它",
+        "this is not a regular file but {what}; rulecheck does not open it",
+    ),
+    "link-not-regular": (
+        "这是一个快捷方式(符号链接),指向 {target},那不是普通文件,而是{what},rulecheck 不打开它",
+        "this is a link to {target}, which is not a regular file but {what}; rulecheck does not open it",
+    ),
+    "link-loop": (
+        "这是一个快捷方式(符号链接),它指向 {target},链接绕成了圈(最终指回自己),不指向任何文件",
+        "this is a link to {target}, and the links go round in a loop (back to themselves): it leads to no file",
+    ),
+    "kind-fifo": ("命名管道(FIFO)", "a named pipe (FIFO)"),
+    "kind-char-device": ("字符设备", "a character device"),
+    "kind-block-device": ("块设备", "a block device"),
+    "kind-socket": ("套接字(socket)", "a socket"),
+    "kind-other": ("特殊文件", "a special file"),
+    "folder-unreadable": ("无法打开这个文件夹查看其中的文件:{reason}", "cannot list the files in this folder: {reason}"),
+    "reader-crashed": (
+        "读取该文件时表格读取程序异常终止({reason}),文件多半已损坏或是特意构造的,未能读取(其他文件照常检查)。请在 Excel 或 WPS 中打开并另存为 .xlsx 后重试",
+        "the spreadsheet reader crashed on this file ({reason}); it is most likely damaged or crafted and was not read (the other files were checked as usual); open it in Excel or WPS, save it as .xlsx and check again",
+    ),
+    "reader-timeout": (
+        "读取该文件超过 {seconds} 秒仍未完成,已停止读取(其他文件照常检查)。文件多半已损坏或是特意构造的",
+        "reading the file had not finished after {seconds} s and was stopped (the other files were checked as usual); it is most likely damaged or crafted",
+    ),
+    "reader-memory": (
+        "读取该文件所需的内存超过上限 {limit},未能读取(其他文件照常检查)。文件多半已损坏或是特意构造的",
+        "reading the file needs more memory than the limit of {limit}; not read (the other files were checked as usual); it is most likely damaged or crafted",
+    ),
+    "reader-failed": (
+        "读取该文件时出错,未能读取({reason})。文件多半已损坏;请在 Excel 或 WPS 中打开并另存为 .xlsx 后重试",
+        "reading the file failed ({reason}); it is most likely damaged: open it in Excel or WPS, save it as .xlsx and check again",
+    ),
+    "check-crashed": (
+        "检查这批文件的进程异常终止({reason}),该文件未能检查",
+        "the process checking this file and others with it ended abnormally ({reason}); the file was not checked",
+    ),
+    "annotate-dtd": (
+        "{path} 中含有 DTD(<!DOCTYPE> 声明),无法安全地复制,未生成标注副本(检查结果不受影响)",
+        "{path} has a DTD (a <!DOCTYPE> declaration) and cannot be copied safely; no annotated copy was written (the check itself stands)",
+    ),
+    "annotate-unreadable": (
+        "{path} 无法复制为标注副本({reason}),未生成标注副本(检查结果不受影响)",
+        "{path} cannot be copied for annotation ({reason}); no annotated copy was written (the check itself stands)",
+    ),
     "no-files": (
         "在 {path} 中没有找到表格文件(xlsx、xlsm、xls、ods、csv);其中有 {count} 个其他文件{names}",
         "no spreadsheets (xlsx, xlsm, xls, ods, csv) found in {path}; it holds {count} other files{names}",

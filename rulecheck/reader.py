@@ -9,10 +9,14 @@ every kept row carries the row number Excel shows at the left edge.
 
 from __future__ import annotations
 
+import errno
 import functools
 import io
 import itertools
+import os
 import re
+import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +29,8 @@ from rulecheck.ruleset import ColumnSpec, Ruleset
 from rulecheck.values import blank_cells, fold_text
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
-SUFFIXES = WORKBOOK_SUFFIXES + (".csv",)
+# WPS's own spreadsheet and template formats (.et, .ett) are xls inside: calamine reads them as such.
+SUFFIXES = WORKBOOK_SUFFIXES + (".et", ".ett", ".csv")
 HEADER_SCAN_ROWS = 30
 # Lines under or inside a table that are not candidates: totals, notes, signatures.
 _NOT_A_ROW = re.compile(r"^(合计|小计|总计|共计|备注|注[:：]|说明|填表人|填报人|审核人|制表|负责人|联系电话)")
@@ -87,17 +92,37 @@ def letter_of(label: str) -> str | None:
 
 
 def find_files(paths: list[Path]) -> list[Path]:
-    """Files to check: given files as they are; folders searched recursively, lock files skipped."""
+    """Files to check: given files as they are; folders searched recursively, lock files skipped.
+
+    What a folder holds under a spreadsheet's name is found whatever it is (a dangling link, a
+    link loop, a named pipe, a device) so that the reader can name it; links to folders are not
+    followed. A sub-folder that cannot be listed is returned too, and named by the reader.
+    """
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found += sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(("~$", ".~lock"))
-            )
+            found += sorted(_walk(path))
         else:
             found.append(path)
     return found
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        if folder.is_dir():  # the folder itself cannot be listed: the reader says why
+            yield folder
+        return
+    for entry in entries:
+        try:
+            is_folder = entry.is_dir(follow_symlinks=False)
+        except OSError:
+            is_folder = False
+        if is_folder:
+            yield from _walk(Path(entry.path))
+        elif os.path.splitext(entry.name)[1].lower() in SUFFIXES and not entry.name.startswith(("~$", ".~lock")):
+            yield Path(entry.path)
 
 
 def _alias_table(columns: dict[str, ColumnSpec], extra: dict[str, list[str]] | None = None) -> dict[str, str]:
@@ -217,21 +242,79 @@ _ENCRYPTED_STREAMS = tuple(name.encode("utf-16-le") for name in ("EncryptionInfo
 
 
 def _read_bytes(path: Path) -> bytes:
-    """The whole file, read once: a file that vanishes or changes later cannot confuse the read."""
+    """The whole file, read once: a file that vanishes or changes later cannot confuse the read.
+
+    Only a regular file is opened: anything else (a named pipe, a device, a socket, a dangling
+    link, a link loop, a folder) is named for what it is. The file is opened without blocking and
+    checked again once open, so nothing swapped in after the first look can hang the run.
+    """
     try:
-        with path.open("rb") as handle:
-            data = handle.read(limits.MAX_FILE_BYTES + 1)
+        info = os.stat(path)
     except FileNotFoundError:
+        if os.path.islink(path):
+            raise ReadError("broken-link", target=_link_target(path)) from None
         raise ReadError("file-vanished") from None
-    except PermissionError:
-        raise ReadError("file-permission") from None
-    except IsADirectoryError:
-        raise ReadError("file-is-folder") from None
     except OSError as exc:
-        raise ReadError("file-unreadable", reason=exc.strerror or str(exc)) from None
+        if exc.errno == errno.ELOOP:
+            raise ReadError("link-loop", target=_link_target(path)) from None
+        raise _os_error(exc) from None
+    if stat.S_ISDIR(info.st_mode):
+        try:
+            os.scandir(path).close()
+        except OSError as exc:  # a folder found in a folder, that cannot be listed
+            raise ReadError("folder-unreadable", reason=exc.strerror or str(exc)) from None
+        raise ReadError("file-is-folder")
+    if not stat.S_ISREG(info.st_mode):
+        what = Term(_kind(info.st_mode))
+        if os.path.islink(path):
+            raise ReadError("link-not-regular", target=os.path.realpath(path), what=what)
+        raise ReadError("not-regular", what=what)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise _os_error(exc) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped for something else since the first look
+            raise ReadError("not-regular", what=Term(_kind(os.fstat(fd).st_mode)))
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(limits.MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise _os_error(exc) from None
+    finally:
+        os.close(fd)
     if len(data) > limits.MAX_FILE_BYTES:
         raise ReadError("file-too-large", limit=f"{limits.MAX_FILE_BYTES // limits.MiB} MiB")
     return data
+
+
+def _os_error(exc: OSError) -> ReadError:
+    if isinstance(exc, FileNotFoundError):
+        return ReadError("file-vanished")
+    if isinstance(exc, PermissionError):
+        return ReadError("file-permission")
+    if isinstance(exc, IsADirectoryError):
+        return ReadError("file-is-folder")
+    return ReadError("file-unreadable", reason=exc.strerror or str(exc))
+
+
+def _link_target(path: Path) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return "?"
+
+
+def _kind(mode: int) -> str:
+    """The message key naming what a file that is not a regular file is."""
+    if stat.S_ISFIFO(mode):
+        return "kind-fifo"
+    if stat.S_ISCHR(mode):
+        return "kind-char-device"
+    if stat.S_ISBLK(mode):
+        return "kind-block-device"
+    if stat.S_ISSOCK(mode):
+        return "kind-socket"
+    return "kind-other"
 
 
 def _read_workbook(data: bytes, plans: dict[str, guard.SheetPlan]) -> list[RawSheet]:
@@ -242,6 +325,12 @@ def _read_workbook(data: bytes, plans: dict[str, guard.SheetPlan]) -> list[RawSh
     except python_calamine.PasswordError:
         raise ReadError("encrypted") from None
     except python_calamine.CalamineError as exc:  # the base of calamine's zip, xml and format errors
+        raise ReadError("workbook-damaged", reason=_first_line(exc)) from None
+    except (ValueError, OverflowError, UnicodeError) as exc:  # bytes calamine cannot make sense of
+        raise ReadError("workbook-damaged", reason=_first_line(exc)) from None
+    except BaseException as exc:
+        if not _panicked(exc):
+            raise
         raise ReadError("workbook-damaged", reason=_first_line(exc)) from None
     sheets = []
     for meta in book.sheets_metadata:
@@ -261,14 +350,25 @@ def _read_workbook(data: bytes, plans: dict[str, guard.SheetPlan]) -> list[RawSh
             raise ReadError("encrypted") from None
         except python_calamine.CalamineError as exc:
             raise ReadError("sheet-unreadable", sheet=meta.name, reason=_first_line(exc)) from None
+        except (ValueError, OverflowError, UnicodeError) as exc:  # a cell calamine cannot turn into Python (a date out of range)
+            raise ReadError("sheet-unreadable", sheet=meta.name, reason=_first_line(exc)) from None
+        except BaseException as exc:
+            if not _panicked(exc):
+                raise
+            raise ReadError("sheet-unreadable", sheet=meta.name, reason=_first_line(exc)) from None
         plan = plans.get(meta.name, guard.SheetPlan())
         sheets.append(RawSheet(meta.name, rows, plan.row_numbers, plan.uncached, plan.dropped, hidden=hidden,
                                hidden_rows=plan.hidden_rows))
     return sheets
 
 
-def _first_line(exc: Exception) -> str:
+def _first_line(exc: BaseException) -> str:
     return (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+
+
+def _panicked(exc: BaseException) -> bool:
+    """A Rust panic inside calamine, raised as pyo3's PanicException: a BaseException, importable only once raised."""
+    return type(exc).__name__ == "PanicException"
 
 
 def read_file(path: Path, ruleset: Ruleset, extra_aliases: dict[str, list[str]] | None = None) -> FileRead:
