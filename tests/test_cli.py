@@ -86,7 +86,7 @@ def invocations(work: Path) -> dict[str, list[str]]:
         "list-rules": ["--list-rules"],
         "explain": ["--explain", "retirement-age"],
         "version": ["--version"],
-        "help": ["--help"],
+        "help": ["--help", "--lang", "en"],
     }
 
 
