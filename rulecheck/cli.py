@@ -126,6 +126,7 @@ def _write_outputs(result: Report, format: str, output: Path | None, report: Pat
     False when an annotated copy could not be written (the others still are).
     """
     from rulecheck.annotate import AnnotateError, plan, write_copy
+    from rulecheck.i18n import os_reason
     from rulecheck.output import atomic_write
 
     lang = result.lang
@@ -158,7 +159,7 @@ def _write_outputs(result: Report, format: str, output: Path | None, report: Pat
             with atomic_write(target, binary=binary, newline="" if not binary else None) as stream:
                 write(result, stream)
         except OSError as exc:
-            _fail(t(lang, "write-failed", path=target, reason=exc.strerror or exc))
+            _fail(t(lang, "write-failed", path=target, reason=os_reason(exc, lang)))
         typer.echo(t(lang, "wrote", path=target), err=True)
     if copies is not None:
         for path in copies.skipped:
@@ -171,7 +172,7 @@ def _write_outputs(result: Report, format: str, output: Path | None, report: Pat
                 ok = False
                 continue
             except Exception as exc:  # openpyxl raises many unrelated types for workbooks it cannot copy
-                typer.echo(f"rulecheck: {t(lang, 'write-failed', path=target, reason=getattr(exc, 'strerror', None) or exc)}", err=True)
+                typer.echo(f"rulecheck: {t(lang, 'write-failed', path=target, reason=os_reason(exc, lang))}", err=True)
                 ok = False
                 continue
             typer.echo(t(lang, "wrote-annotated", path=target), err=True)

@@ -92,9 +92,11 @@ def _new_file_mode() -> int:
 def atomic_write(path: Path | str, binary: bool = False, newline: str | None = None) -> Iterator[IO]:
     """Open a stream whose content replaces ``path`` only when the block finishes without error.
 
-    Text streams are UTF-8. An existing target keeps its permission bits.
+    Text streams are UTF-8. An existing target keeps its permission bits. Missing folders on the
+    way to ``path`` are made first (as ``--annotate`` makes its folder).
     """
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(path.parent)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{_short(path.name)}.{_MARK}-{_host()}-{os.getpid()}-",
                                 suffix=".tmp")

@@ -137,7 +137,7 @@ def test_missing_path_exits_2_and_the_others_are_still_checked(runs: dict[str, D
     assert f"{t('en', 'heading-file', path=missing)}\n  {t('en', 'file-error', error=reason)}\n" in done.out
     assert "row 4 石北村\n    error one-secretary-per-village" in done.out  # BROKEN was checked all the same
     assert done.out.rstrip().splitlines()[-1] == t(
-        "en", "summary", files=2, rows=25, errors=21, warnings=2, notices=1, exempted=0, failed=1)
+        "en", "summary", files=1, rows=25, errors=21, warnings=2, notices=1, exempted=0, failed=1)
 
 
 # --------------------------------------------------------------------------- JSON

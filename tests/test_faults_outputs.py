@@ -38,9 +38,10 @@ def test_a_run_with_a_bad_input_writes_complete_reports(tmp_path: Path) -> None:
     assert leftovers(tmp_path) == []
 
 
-def test_output_into_a_missing_folder_fails_plainly(tmp_path: Path) -> None:
+def test_output_into_a_folder_that_cannot_be_made_fails_plainly(tmp_path: Path) -> None:
     good = good_slate(tmp_path)
-    result = invoke(good, "-f", "json", "--output", tmp_path / "no-such-folder" / "out.json", "--lang", "en")
+    (tmp_path / "a-file").write_text("", encoding="utf-8")  # a missing folder is made; one under a file cannot be
+    result = invoke(good, "-f", "json", "--output", tmp_path / "a-file" / "out.json", "--lang", "en")
     assert result.exit_code == 2 and "cannot write" in result.stderr and "Traceback" not in result.output
     assert leftovers(tmp_path) == []
 
