@@ -67,9 +67,9 @@ def check(
     settings = None
     if not no_config:
         try:
-            settings = config_module.load_for(list(paths or []), config, lang or "zh")
+            settings = config_module.load_for(list(paths or []), config, lang)
         except config_module.ConfigError as exc:
-            _fail(str(exc))
+            _fail(exc.text(lang or "zh"))
     spec = settings.spec if settings else None
     lang = lang or (spec.lang if spec else None) or "zh"
     fail_on = fail_on or (spec.fail_on if spec else None) or "error"
@@ -84,20 +84,22 @@ def check(
     try:
         loaded = ruleset_module.load(rules or (settings.rules_path() if settings else None))
     except ruleset_module.RuleFileError as exc:
-        _fail(str(exc))
+        _fail(exc.text(lang))
     if list_rules or explain:
         from rulecheck.explain import describe
 
         try:
             typer.echo(describe(loaded, lang, explain))
         except KeyError:
-            _fail(t(lang, "unknown-rule", rule=explain, rules=", ".join(r.id for r in loaded.rules)))
+            from rulecheck.explain import titled
+
+            _fail(t(lang, "unknown-rule-titled", rule=explain, rules=titled(loaded, lang)))
         raise typer.Exit(0)
     try:
         aliases = settings.aliases(loaded, lang) if settings else None
         townships = settings.townships(loaded, lang) if settings else None
     except config_module.ConfigError as exc:
-        _fail(str(exc))
+        _fail(exc.text(lang))
     if not paths:
         _fail(t(lang, "no-paths"))
     if is_binary(format) and output is None:

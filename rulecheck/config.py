@@ -39,7 +39,13 @@ FILE_NAME = "rulecheck.toml"
 
 
 class ConfigError(RuleFileError):
-    """A config file that cannot be used; says where and why, as a rule file's error does (file:line key: message)."""
+    """A config file that cannot be used; says where and why, as a rule file's error does (file:line key: message).
+
+    Its message is made in the run's language already.
+    """
+
+    def text(self, lang: str) -> str:
+        return str(self)
 
 
 class _Strict(BaseModel):
@@ -173,31 +179,39 @@ def _is_file(path: Path) -> bool:
         return False
 
 
-def load_for(paths: list[Path], explicit: Path | None, lang: str) -> Config | None:
-    """The config for a run: the file given with --config, else the one found from the paths."""
+def load_for(paths: list[Path], explicit: Path | None, lang: str | None) -> Config | None:
+    """The config for a run: the file given with --config, else the one found from the paths.
+
+    Errors are in ``lang``; where it is None, in the file's own ``lang`` when it can be read, else zh.
+    """
     if explicit is not None:
         if not explicit.is_file():
-            raise ConfigError(str(explicit), None, "", t(lang, "config-not-found", path=explicit))
+            raise ConfigError(str(explicit), None, "", t(lang or "zh", "config-missing"))
         return load(explicit, lang)
     found = discover(paths)
     if len(found) > 1:
-        raise ConfigError(str(found[1]), None, "", t(lang, "config-differ", first=found[0], second=found[1]))
+        raise ConfigError(str(found[1]), None, "", t(lang or "zh", "config-differ", first=found[0], second=found[1]))
     return load(found[0], lang) if found else None
 
 
-def load(path: Path, lang: str = "zh") -> Config:
-    """Read and validate a config file; raises ConfigError naming file, line and key."""
+def load(path: Path, lang: str | None = "zh") -> Config:
+    """Read and validate a config file; raises ConfigError naming file, line and key (the file once)."""
+    from rulecheck.i18n import os_reason, toml_message, usable
+
     name = str(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(name, None, "", t(lang, "config-unreadable", path=name, reason=exc)) from None
+        said = usable(lang)
+        reason = t(said, "config-not-utf8") if isinstance(exc, UnicodeDecodeError) else os_reason(exc, said)
+        raise ConfigError(name, None, "", t(said, "config-cannot-read", reason=reason)) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
-        raise ConfigError(name, int(match.group(1)) if match else None, "",
-                          t(lang, "config-syntax", path=name, reason=str(exc))) from None
+        said = usable(lang or _written_lang(text))
+        reason, line, _ = toml_message(str(exc), said)
+        raise ConfigError(name, line, "", t(said, "config-syntax-at", reason=reason)) from None
+    lang = usable(lang or data.get("lang"))
     lines = key_lines(text)
     try:
         spec = ConfigSpec.model_validate(data)
@@ -215,7 +229,9 @@ def _message(err: dict[str, Any], loc: tuple, lang: str) -> str:
     if err["type"] == "literal_error":
         choices = err["ctx"]["expected"].replace("'", "").replace(" or ", ", ")
         return t(lang, "config-choice", choices="|".join(c.strip() for c in choices.split(",")), value=err["input"])
-    return t(lang, "config-bad-value", reason=err["msg"])
+    from rulecheck.i18n import value_message
+
+    return t(lang, "config-bad-value", reason=value_message(err["msg"], lang))
 
 
 def _keypath(loc: tuple) -> str:
@@ -234,6 +250,12 @@ def _line(lines: dict[tuple, int], loc: tuple) -> int | None:
     while loc and loc not in lines:
         loc = loc[:-1]
     return lines.get(loc)
+
+
+def _written_lang(text: str) -> str | None:
+    """The ``lang = "…"`` a file that tomllib cannot read still states, for its error's language."""
+    match = re.search(r"""(?m)^\s*lang\s*=\s*["']([a-z]+)["']""", text.split("\n[", 1)[0])
+    return match.group(1) if match else None
 
 
 # --------------------------------------------------------------------------- where each key is
@@ -268,13 +290,15 @@ def key_lines(text: str) -> dict[tuple, int]:
         header = re.match(rf"\s*\[\[?\s*({_DOTTED})\s*\]\]?\s*(?:#.*)?$", line)
         if header:
             table = _parts(header.group(1))
-            lines.setdefault(table, number)
+            for end in range(1, len(table) + 1):  # [township."城北镇"] also places a mistyped "township"
+                lines.setdefault(table[:end], number)
             continue
         match = re.match(rf"\s*({_DOTTED})\s*=", line)
         if not match:
             continue
         path = table + _parts(match.group(1))
-        lines.setdefault(path, number)
+        for end in range(len(table) + 1, len(path) + 1):
+            lines.setdefault(path[:end], number)
         value = line[match.end():]
         for inline in re.finditer(rf"[{{,]\s*({_DOTTED})\s*=", value):
             lines.setdefault(path + _parts(inline.group(1)), number)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rulecheck.messages import t
 from rulecheck.ruleset import Ruleset
 
 _LABELS = {
@@ -10,20 +11,27 @@ _LABELS = {
 }
 
 
+def titled(ruleset: Ruleset, lang: str) -> str:
+    """The rule file's rules as a person reads them: each title, with the id to type beside it."""
+    return t(lang, "rule-sep").join(t(lang, "rule-with-id", title=r.spec.title(lang), id=r.id) for r in ruleset.rules)
+
+
 def describe(ruleset: Ruleset, lang: str, rule_id: str | None = None) -> str:
     """All rules as a short list, or one rule in full; raises KeyError for an unknown id."""
     header = ruleset.spec.ruleset
     if rule_id is None:
-        lines = [f"{header.title(lang)} ({header.id}, as_of {header.as_of})"]
-        lines += [f"  {r.id:<34} {r.spec.severity:<8} {r.spec.scope:<9} {'-' if r.spec.optional else '*'} {r.spec.title(lang)}"
-                  for r in ruleset.rules]
+        lines = [f"{header.title(lang)}(编号 {header.id},核对日 {header.as_of})" if lang == "zh" else
+                 f"{header.title(lang)} ({header.id}, as_of {header.as_of})"]
+        lines += [f"  {r.id:<34} {_pad(_word(lang, 'severity', r.spec.severity), 8)} {_pad(_word(lang, 'scope', r.spec.scope), 9)}"
+                  f" {'-' if r.spec.optional else '*'} {r.spec.title(lang)}" for r in ruleset.rules]
         lines.append(f"  * {_LABELS[lang]['essential']}; - {_LABELS[lang]['optional']}")
         return "\n".join(lines)
     rule = next((r for r in ruleset.rules if r.id == rule_id), None)
     if rule is None:
         raise KeyError(rule_id)
     label, spec = _LABELS[lang], rule.spec
-    lines = [f"{spec.id}: {spec.title(lang)}", f"  {label['severity']}: {spec.severity}", f"  {label['scope']}: {spec.scope}",
+    lines = [f"{spec.id}: {spec.title(lang)}", f"  {label['severity']}: {_word(lang, 'severity', spec.severity)}",
+             f"  {label['scope']}: {_word(lang, 'scope', spec.scope)}",
              f"  {label['optional'] if spec.optional else label['essential']}"]
     if spec.quote:
         lines.append(f"  {label['quote']}: {spec.quote}")
@@ -36,3 +44,17 @@ def describe(ruleset: Ruleset, lang: str, rule_id: str | None = None) -> str:
     if spec.exempt_when:
         lines.append(f"  {label['exempt']}: {' '.join(spec.exempt_when.split())}")
     return "\n".join(lines)
+
+
+def _word(lang: str, kind: str, value: str) -> str:
+    """A severity or scope in ``lang`` (a scope the rule file made up is shown as written)."""
+    try:
+        return t(lang, f"{kind}-{value}")
+    except KeyError:
+        return value
+
+
+def _pad(text: str, width: int) -> str:
+    from rulecheck.i18n import display_width
+
+    return text + " " * max(width - display_width(text), 0)

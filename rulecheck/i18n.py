@@ -316,3 +316,225 @@ def os_reason(exc: BaseException, lang: str) -> str:
     if lang == "zh" and isinstance(exc, OSError):
         return "系统错误"
     return strerror or str(exc)
+
+
+# --------------------------------------------------------------------------- rule-file errors in Chinese
+
+# The rule file's errors are written in English where they are found (ruleset.py, the expression
+# checker, pydantic, PyYAML); each pattern below gives one of them in Chinese. Names, keys and lists
+# of valid names stay as written: they are what the user types.
+_TYPES_ZH = {"number": "数字", "text": "文字", "date": "日期", "bool": "是/否(true/false)", "years": "年份",
+             "true/false": "是/否(true/false)"}
+
+
+def _type_zh(name: str) -> str:
+    if name.startswith("category("):
+        return f"类别{name[len('category'):]}"
+    return _TYPES_ZH.get(name, name)
+
+
+def _types_zh(text: str) -> str:
+    return "或".join(_type_zh(p) for p in text.split(" or "))
+
+
+_RULE_FILE: tuple[tuple[re.Pattern[str], Any], ...] = tuple((re.compile(p + "$", re.S), zh) for p, zh in (
+    # an expression's error, with where in the expression (first: the message inside is any of the others)
+    (r"(?P<inner>.*) \(at '(?P<a>.*)' in: (?P<b>.*)\)", "{inner}(位置:「{a}」,表达式:{b})"),
+    # reading the file
+    (r"cannot read the rule file: (?P<reason>.*)", "无法读取规则文件:{reason}"),
+    (r"the rule file is empty", "规则文件是空的"),
+    (r"the rule file is nested too deeply to be a rule file", "规则文件嵌套层数过多,不是正常的规则文件"),
+    (r"the bundled rule file is missing from the installation", "安装中缺少内置的规则文件,请重新安装 rulecheck"),
+    (r"YAML syntax error: (?P<yaml>.*)", "YAML 格式错误:{yaml}"),
+    (r"anchors and aliases \(&name, \*name\) are not allowed in a rule file", "规则文件中不允许使用锚点和别名(&name、*name)"),
+    (r"a key must be a plain word, not a list or a mapping", "键必须是一个普通的词,不能是列表或映射"),
+    # the schema
+    (r"unknown key '(?P<a>[^']*)'; keys: (?P<b>.*)", "未知的键「{a}」;可用的键:{b}"),
+    (r"unknown key '(?P<a>[^']*)'", "未知的键「{a}」"),
+    (r"expected a number, a date \(YYYY-MM-DD\), true/false or text", "应为数字、日期(YYYY-MM-DD)、true/false 或文字"),
+    (r"Field required", "缺少这一项(必填)"),
+    (r"Input should be a valid boolean.*", "应为 true 或 false"),
+    (r"Input should be a valid date.*", "应为日期(YYYY-MM-DD)"),
+    (r"Input should be a valid (number|integer|float).*", "应为数字"),
+    (r"Input should be a valid string.*", "应为文字"),
+    (r"Input should be a valid list.*", "应为列表([a, b])"),
+    (r"Input should be a valid (dictionary|mapping).*", "应为映射(键: 值)"),
+    (r"Input should be (?P<choices>'.*)", "只能是 {choices}"),
+    (r"Value error, (?P<inner>.*)", "{inner}"),
+    (r"'categories' is required for type category, and only for it", "类型为 category 的列必须写 'categories',其他类型不能写"),
+    (r"'confirm_with' applies only to type birth-date", "'confirm_with' 只用于 birth-date 类型的列"),
+    (r"'yes_words' and 'no_words' apply only to type boolean", "'yes_words' 和 'no_words' 只用于 boolean 类型的列"),
+    (r"'exempt_when' and 'evidence' go together", "'exempt_when' 和 'evidence' 必须同时写"),
+    (r"a rule has either 'when' \(an expression\) or 'check' \(one of: (?P<a>.*)\)",
+     "一条规则要么写 'when'(表达式),要么写 'check'(可选:{a})"),
+    (r"'by' is required for check duplicate-persons, and only for it", "check 为 duplicate-persons 时必须写 'by',其他情况不能写"),
+    (r"a rule with 'check' is a person rule without 'let', 'exempt_when' or 'observed'",
+     "写了 'check' 的规则只能是 person 范围,且不能写 'let'、'exempt_when' 或 'observed'"),
+    (r"'person' is the built-in per-row scope and cannot be redefined", "'person' 是内置的逐行范围,不能重新定义"),
+    # names and references
+    (r"unknown column '(?P<a>[^']*)'; columns: (?P<b>.*)", "没有列「{a}」;列有:{b}"),
+    (r"'(?P<a>[^']*)' is not an id-number column", "「{a}」不是身份证号(id-number)类型的列"),
+    (r"'(?P<a>[^']*)' is already a column or parameter", "「{a}」已经是列名或参数名"),
+    (r"rule id '(?P<a>[^']*)' is used twice \(also (?P<b>[^)]*)\)", "规则编号「{a}」用了两次(另见 {b})"),
+    (r"the summary is per township: 'groups' needs a '(?P<a>[^']*)' entry", "汇总按镇(区)计算:'groups' 中需要有 '{a}'"),
+    (r"summary key '(?P<a>[^']*)' is used twice", "汇总项「{a}」用了两次"),
+    (r"must be a number, but is (?P<type>.*)", "应为数字,实际是{type}"),
+    (r"must be true/false, but is (?P<type>.*)", "应为是/否(true/false),实际是{type}"),
+    (r"use per-row values inside an aggregate such as count\(\), mean\(\) or distinct\(\)",
+     "逐行的值要放在 count()、mean()、distinct() 等汇总函数中使用"),
+    (r"unknown rule '(?P<a>[^']*)'; rules: (?P<b>.*)", "没有规则「{a}」;规则有:{b}"),
+    (r"unknown numeric parameter '(?P<a>[^']*)'; parameters: (?P<b>.*)", "没有数值参数「{a}」;数值参数有:{b}"),
+    (r"unknown scope '(?P<a>[^']*)'; scopes: (?P<b>.*)", "没有范围「{a}」;范围有:{b}"),
+    (r"exemptions apply to person rules only", "豁免只适用于 person(人选)范围的规则"),
+    (r"in a (?P<a>\S+) rule use per-row values inside an aggregate such as mean\(\) or any\(\)",
+     "{a} 范围的规则中,逐行的值要放在 mean()、any() 等汇总函数中使用"),
+    (r"unknown column or derived field '(?P<a>[^']*)'; names: (?P<b>.*)", "没有列或派生字段「{a}」;可用:{b}"),
+    (r"a key list names at least one column", "键列表至少要写一列"),
+    (r"unknown placeholder '(?P<a>[^']*)'; placeholders: (?P<b>.*)", "未知的占位符「{a}」;可用的占位符:{b}"),
+    (r"bad placeholder: (?P<a>.*)", "占位符写法有误:{a}"),
+    (r"format '(?P<a>[^']*)' does not fit (?P<b>\S+) \((?P<type>.*)\)", "格式「{a}」不适用于 {b}({type})"),
+    # expressions (expr.py), with where in the expression
+    (r"expected '(?P<a>[^']*)', found end of expression", "缺少「{a}」(表达式提前结束)"),
+    (r"expected '(?P<a>[^']*)', found '(?P<b>.*)'", "此处应为「{a}」,却是「{b}」"),
+    (r"unexpected character '(?P<a>.*)'", "无法识别的字符「{a}」"),
+    (r"unexpected '(?P<a>.*)' after a complete expression", "完整的表达式后面多出了「{a}」"),
+    (r"expected a value, found end of expression", "缺少一个值(表达式提前结束)"),
+    (r"expected a value, found '(?P<a>.*)'", "此处应为一个值,却是「{a}」"),
+    (r"(?P<a>\w+)\(\) argument (?P<b>\d+) must be (?P<types>.*), not (?P<type>.*)", "{a}() 的第 {b} 个参数应为{types},不是{type}"),
+    (r"coalesce\(\) needs two values of one type, not (?P<type>.*) and (?P<type2>.*)", "coalesce() 需要两个同类型的值,不是{type}和{type2}"),
+    (r"date\(\) with one argument takes a literal like date\(\"2007-10-20\"\)", "只有一个参数的 date() 要写成 date(\"2007-10-20\") 这样的字面值"),
+    (r"'(?P<a>[^']*)' is not a date in the form YYYY-MM-DD", "「{a}」不是 YYYY-MM-DD 格式的日期"),
+    (r"date\(\) takes one text or three numbers \(year, month, day\)", "date() 接受一段文字,或三个数字(年、月、日)"),
+    (r"'(?P<a>[^']*)' is not one of the values: (?P<b>.*)", "「{a}」不是可选的值之一;可选的值:{b}"),
+    (r"a per-row value is mixed with a per-group value; use the row value inside an aggregate such as mean\(\) or any\(\)",
+     "逐行的值与按组汇总的值混用;逐行的值要放在 mean()、any() 等汇总函数中使用"),
+    (r"unknown name '(?P<a>[^']*)'; known names: (?P<b>.*)", "未知的名称「{a}」;可用的名称:{b}"),
+    (r"'(?P<a>[^']*)' needs a (?P<type>.*), not (?P<type2>.*)", "「{a}」需要{type},不是{type2}"),
+    (r"cannot compare (?P<type>.*) with (?P<type2>.*)", "不能把{type}和{type2}相比较"),
+    (r"'(?P<a>[^']*)' needs true/false values, not (?P<type>.*)", "「{a}」需要是/否(true/false)值,不是{type}"),
+    (r"'(?P<a>[^']*)' does not order (?P<type>.*) values", "「{a}」不能比较{type}的大小"),
+    (r"'(?P<a>[^']*)' needs numbers, not (?P<type>.*) and (?P<type2>.*)", "「{a}」需要数字,不是{type}和{type2}"),
+    (r"division by zero: the divisor is always 0", "除以零:除数总是 0"),
+    (r"division by zero", "除以零"),
+    (r"unknown function '(?P<a>[^']*)'; functions: (?P<b>.*)", "未知的函数「{a}」;可用的函数:{b}"),
+    (r"(?P<a>\w+)\(\) takes (?P<b>\d+) argument\(s\), got (?P<c>\d+)", "{a}() 需要 {b} 个参数,实际给了 {c} 个"),
+    (r"(?P<a>\w+)\(\) takes the name of a column; columns: (?P<b>.*)", "{a}() 的参数应为列名;列有:{b}"),
+    (r"(?P<a>\w+)\(\) is an aggregate: use it in a village or township rule", "{a}() 是汇总函数,只能用在 village 或 township 范围的规则中"),
+    (r"(?P<a>\w+)\(\) cannot take a per-group value", "{a}() 不能接受按组汇总的值"),
+))
+
+# PyYAML's and libyaml's commonest problems
+_YAML: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re.S), zh) for p, zh in (
+    (r"^found character '(?P<a>.*)' that cannot start any token$", "这里有不能出现的字符 {a}(YAML 不允许用 Tab 缩进)"),
+    (r"^found character that cannot start any token$", "这里有不能出现的字符(YAML 不允许用 Tab 缩进)"),
+    (r"^mapping values are not allowed (here|in this context)$", "这里不能写「键: 值」(冒号后要有空格,缩进要对齐)"),
+    (r"^could not find expected ':'$", "缺少冒号 :"),
+    (r"^did not find expected key$", "缩进不对齐,或多了一个符号"),
+    (r"^did not find expected node content$", "缺少内容"),
+    (r"^did not find expected ',' or '(?P<a>.)'$", "缺少 , 或 {a}(括号没有闭合)"),
+    (r"^expected ',' or '(?P<a>.)', but got (?P<b>.*)$", "缺少 , 或 {a}(括号没有闭合)"),
+    (r"^found unexpected end of stream$", "文件意外结束(引号或括号没有闭合)"),
+    (r"^found undefined alias.*$", "使用了未定义的别名"),
+    (r"^found duplicate anchor.*$", "锚点重复"),
+    (r"^block sequence entries are not allowed in this context$", "这里不能写列表项(- ),请检查缩进"),
+    (r"^expected <block end>, but found '(?P<a>.*)'$", "缩进不对齐(遇到了「{a}」)"),
+    (r"^expected (?P<a>.*), but found (?P<b>.*)$", "此处应为 {a},却是 {b}"),
+    (r"^found a tab character (that violates|where an) .*$", "YAML 不允许用 Tab 缩进"),
+    (r"^while scanning .*$", "格式不对"),
+    (r"^unacceptable character .*$", "文件中有不能出现的字符"),
+))
+
+
+def _fill(zh: str, match: re.Match[str]) -> str:
+    values = {}
+    for key, value in match.groupdict().items():
+        if value is None:
+            value = ""
+        if key in ("inner",):
+            value = rule_file_message(value)
+        elif key.startswith("type"):
+            value = _types_zh(value)
+        elif key == "yaml":
+            value = _yaml_zh(value)
+        elif key == "reason":
+            value = _REASONS_ZH.get(value, "系统错误")
+        elif key == "choices":
+            value = value.replace(" or ", "、").replace(", ", "、")
+        values[key] = value
+    return zh.format(**values)
+
+
+def _yaml_zh(problem: str) -> str:
+    for pattern, zh in _YAML:
+        match = pattern.match(problem.strip())
+        if match:
+            return zh.format(**{k: v or "" for k, v in match.groupdict().items()})
+    return "格式不对"
+
+
+def rule_file_message(message: str) -> str:
+    """A rule file's error (as ruleset.py, the expression checker, pydantic or PyYAML wrote it) in Chinese."""
+    for pattern, zh in _RULE_FILE:
+        match = pattern.match(message)
+        if match:
+            return _fill(zh, match)
+    return f"规则文件有误({message})"
+
+
+_REASONS_ZH = {en: zh for zh, en in _OS.values()} | {"not UTF-8 text": "不是 UTF-8 编码的文字"}
+
+
+def value_message(message: str, lang: str) -> str:
+    """pydantic's wording of a wrong value (``Input should be …``) in ``lang``."""
+    if lang != "zh":
+        return message
+    for pattern, zh in _RULE_FILE:
+        match = pattern.match(message)
+        if match:
+            return _fill(zh, match)
+    return "取值无效"
+
+
+# tomllib's errors, without their "(at line N, column M)": the line is named before the message
+_TOML: tuple[tuple[re.Pattern[str], str, str], ...] = tuple((re.compile(p + "$", re.S), zh, en) for p, zh, en in (
+    (r"Cannot overwrite a value", "同一个键写了两次", "a key is set twice"),
+    (r"Cannot declare (?P<a>.*) twice", "表 [{a}] 声明了两次", "the table [{a}] is declared twice"),
+    (r"Cannot mutate immutable namespace (?P<a>.*)", "{a} 已在别处整体写出,不能再添加键", "{a} is already written out whole elsewhere"),
+    (r"Cannot redefine namespace (?P<a>.*)", "{a} 已定义,不能重新定义", "{a} is already defined"),
+    (r"Duplicate inline table key '(?P<a>.*)'", "花括号中的键「{a}」写了两次", "the key '{a}' is set twice inside the braces"),
+    (r"Expected '=' after a key in a key/value pair", "键后面缺少 =", "a key needs '=' after it"),
+    (r"Expected '\]' at the end of a table declaration", "表名后面缺少 ]", "a table name needs ']' after it"),
+    (r"Expected '\]\]' at the end of an array declaration", "表数组名后面缺少 ]]", "a table-array name needs ']]' after it"),
+    (r"Invalid statement", "这一行不是「键 = 值」,也不是 [表名]", "the line is neither 'key = value' nor a [table]"),
+    (r"Invalid value", "值的写法不对(文字要加双引号)", "the value is not valid TOML (text needs double quotes)"),
+    (r"Unclosed array", "方括号 [ 没有闭合", "a '[' is not closed"),
+    (r"Unclosed inline table", "花括号 { 没有闭合", "a '{{' is not closed"),
+    (r"Unterminated string", "引号没有闭合", "a string's quote is not closed"),
+    (r"Invalid date or datetime", "日期写法不对(应为 YYYY-MM-DD)", "not a valid date (YYYY-MM-DD)"),
+    (r"Illegal character (?P<a>.*)", "有不能出现的字符 {a}", "the character {a} is not allowed"),
+    (r"Found invalid character (?P<a>.*)", "有不能出现的字符 {a}", "the character {a} is not allowed"),
+    (r"Invalid initial character for a key part", "键的第一个字符不对(中文键名要加双引号)", "a key starts with a character TOML does not allow (quote it)"),
+    (r"Unescaped '\\\\' in a string", "文字中的 \\ 要写成 \\\\", "a '\\' in a string must be written '\\\\'"),
+    (r"Invalid hex value", "十六进制值不对", "an invalid hex value"),
+    (r"Escaped character is not a Unicode scalar value", "转义字符不对", "an escaped character is not a Unicode scalar value"),
+    (r"Expected (?P<a>.*)", "此处应为 {a}", "expected {a}"),
+))
+
+
+def toml_message(message: str, lang: str) -> tuple[str, int | None, int | None]:
+    """A tomllib error in ``lang``, with the line and column it names."""
+    at = re.search(r"\s*\(at line (\d+), column (\d+)\)\s*$", message) or re.search(r"\s*\(at end of document\)\s*$", message)
+    line = int(at.group(1)) if at and at.groups() else None
+    column = int(at.group(2)) if at and at.groups() else None
+    core = message[: at.start()] if at else message
+    for pattern, zh, en in _TOML:
+        match = pattern.match(core)
+        if match:
+            values = {k: ".".join(re.findall(r"'([^']*)'", v)) or v for k, v in match.groupdict().items()}
+            text = (zh if lang == "zh" else en).format(**values)
+            break
+    else:
+        text = "格式不对" if lang == "zh" else core
+    if column is not None:
+        text += f"(第 {column} 列)" if lang == "zh" else f" (column {column})"
+    return text, line, column

@@ -353,6 +353,16 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "type-date": ("日期(YYYY-MM-DD)", "date (YYYY-MM-DD)"),
     "type-bool": ("true 或 false", "true or false"),
     "type-text": ("文字", "text"),
+    # the command line's own words (issue 10): rulecheck.toml errors that name their file once, rule lists by title
+    "config-syntax-at": ("配置文件格式错误:{reason}", "not valid TOML: {reason}"),
+    "config-cannot-read": ("无法读取配置文件:{reason}", "cannot read the config file: {reason}"),
+    "config-missing": ("找不到这个配置文件", "no such config file"),
+    "config-not-utf8": ("不是 UTF-8 编码的文字", "not UTF-8 text"),
+    "rule-with-id": ("{title}({id})", "{title} ({id})"),
+    "unknown-rule-titled": (
+        "没有这条规则:{rule}。规则有(括号中是要输入的编号):{rules}",
+        "unknown rule '{rule}'; the rules (type the id in brackets): {rules}",
+    ),
     # the report workbook
     "sheet-summary": ("汇总", "Summary"),
     "sheet-violations": ("问题清单", "Violations"),

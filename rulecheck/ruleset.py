@@ -26,12 +26,26 @@ DEFAULT_RULESET = "rugao-2007.yaml"
 
 
 class RuleFileError(Exception):
-    """A rule file that cannot be used; says where and why."""
+    """A rule file that cannot be used; says where and why.
+
+    ``str()`` is the English text; ``text(lang)`` the one to show (file:line key: message).
+    """
 
     def __init__(self, path: str, line: int | None, key: str, message: str):
         self.path, self.line, self.key, self.message = path, line, key, message
-        where = f"{path}:{line}" if line else path
-        super().__init__(f"{where} {key}: {message}" if key else f"{where}: {message}")
+        super().__init__(self._where(message, ": "))
+
+    def _where(self, message: str, colon: str) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where} {self.key}{colon}{message}" if self.key else f"{where}{colon}{message}"
+
+    def text(self, lang: str) -> str:
+        """The error in ``lang``: names, keys and the lists of valid ones stay as the rule file writes them."""
+        if lang != "zh":
+            return str(self)
+        from rulecheck.i18n import rule_file_message
+
+        return self._where(rule_file_message(self.message), ":")
 
 
 # --------------------------------------------------------------------------- the schema
@@ -300,7 +314,10 @@ def read_yaml(path: Path) -> tuple[Any, dict[tuple, int]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise RuleFileError(name, None, "", f"cannot read the rule file: {exc}") from None
+        from rulecheck.i18n import os_reason
+
+        reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else os_reason(exc, "en")
+        raise RuleFileError(name, None, "", f"cannot read the rule file: {reason}") from None
     try:
         loader = _Loader(text)
         try:  # parsed once: the node tree gives the lines (and is vetted) before the data is built from it

@@ -307,17 +307,17 @@ def test_list_rules(runs: dict[str, Done]) -> None:
     done = runs["list-rules"]
     assert done.code == 0 and done.err == ""
     lines = done.out.splitlines()
-    assert lines[0] == "2007年村党组织换届拟任人选要求(如皋市委组织部) (rugao-2007, as_of 2007-10-20)"
+    assert lines[0] == "2007年村党组织换届拟任人选要求(如皋市委组织部)(编号 rugao-2007,核对日 2007-10-20)"
     assert [line.split()[0] for line in lines[1:-1]] == RULE_IDS
-    assert re.search(r"^  retirement-age +error +person +\* 55周岁以上原则上不再留任$", done.out, re.M)
-    assert re.search(r"^  nomination-method +error +person +- ", done.out, re.M)
+    assert re.search(r"^  retirement-age +错误 +人选 +\* 55周岁以上原则上不再留任$", done.out, re.M)
+    assert re.search(r"^  nomination-method +错误 +人选 +- ", done.out, re.M)
 
 
 def test_explain(runs: dict[str, Done]) -> None:
     done = runs["explain"]
     assert done.code == 0 and done.err == ""
     lines = done.out.splitlines()
-    assert lines[:3] == ["retirement-age: 55周岁以上原则上不再留任", "  级别: error", "  范围: person"]
+    assert lines[:3] == ["retirement-age: 55周岁以上原则上不再留任", "  级别: 错误", "  范围: 人选"]
     assert "  原文: 原则上55周岁以上不再留任。近三年连续两次获市委、市政府表彰" in done.out
     assert "  违规条件: retained and age >= retirement_age" in done.out
     assert any(line.startswith("  豁免条件: (consecutive_years(commendation_years") for line in lines)

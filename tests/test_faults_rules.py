@@ -40,7 +40,7 @@ def stop(tmp_path: Path, text: str) -> str:
     """Run with this rule file over a good slate: it must stop with exit 2 before checking; the message."""
     rules = tmp_path / "rules.yaml"
     rules.write_text(text, encoding="utf-8")
-    result = CliRunner().invoke(app, ["--rules", str(rules), str(good_slate(tmp_path))])
+    result = CliRunner().invoke(app, ["--rules", str(rules), str(good_slate(tmp_path)), "--lang", "en"])
     assert result.exit_code == 2, result.output
     assert result.stdout == ""  # nothing was checked against a broken rule file
     assert result.stderr.startswith(f"rulecheck: {rules}")
