@@ -11,6 +11,7 @@ other name, of another host or of another user are never touched.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import socket
@@ -96,7 +97,10 @@ def atomic_write(path: Path | str, binary: bool = False, newline: str | None = N
     way to ``path`` are made first (as ``--annotate`` makes its folder).
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # a file stands where a folder is wanted: say that, not "file exists"
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(path.parent)) from None
     remove_leftovers(path.parent)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{_short(path.name)}.{_MARK}-{_host()}-{os.getpid()}-",
                                 suffix=".tmp")
