@@ -209,7 +209,7 @@ def load(path: Path, lang: str | None = "zh") -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         said = usable(lang or _written_lang(text))
-        reason, line, _ = toml_message(str(exc), said)
+        reason, line, _ = toml_message(str(exc), said, len(text.splitlines()) or 1)
         raise ConfigError(name, line, "", t(said, "config-syntax-at", reason=reason)) from None
     lang = usable(lang or data.get("lang"))
     lines = key_lines(text)

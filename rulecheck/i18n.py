@@ -459,7 +459,7 @@ def _fill(zh: str, match: re.Match[str]) -> str:
         elif key == "reason":
             value = _REASONS_ZH.get(value, "系统错误")
         elif key == "choices":
-            value = value.replace(" or ", "、").replace(", ", "、")
+            value = value.replace(", ", "、").replace(" or ", " 或 ")
         values[key] = value
     return zh.format(**values)
 
@@ -521,10 +521,10 @@ _TOML: tuple[tuple[re.Pattern[str], str, str], ...] = tuple((re.compile(p + "$",
 ))
 
 
-def toml_message(message: str, lang: str) -> tuple[str, int | None, int | None]:
-    """A tomllib error in ``lang``, with the line and column it names."""
+def toml_message(message: str, lang: str, last_line: int | None = None) -> tuple[str, int | None, int | None]:
+    """A tomllib error in ``lang``, with the line and column it names (``last_line`` at the end of the document)."""
     at = re.search(r"\s*\(at line (\d+), column (\d+)\)\s*$", message) or re.search(r"\s*\(at end of document\)\s*$", message)
-    line = int(at.group(1)) if at and at.groups() else None
+    line = int(at.group(1)) if at and at.groups() else (last_line if at else None)
     column = int(at.group(2)) if at and at.groups() else None
     core = message[: at.start()] if at else message
     for pattern, zh, en in _TOML:
