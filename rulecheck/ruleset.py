@@ -31,8 +31,8 @@ class RuleFileError(Exception):
     ``str()`` is the English text; ``text(lang)`` the one to show (file:line key: message).
     """
 
-    def __init__(self, path: str, line: int | None, key: str, message: str):
-        self.path, self.line, self.key, self.message = path, line, key, message
+    def __init__(self, path: str, line: int | None, key: str, message: str, zh: str | None = None):
+        self.path, self.line, self.key, self.message, self.zh = path, line, key, message, zh
         super().__init__(self._where(message, ": "))
 
     def _where(self, message: str, colon: str) -> str:
@@ -45,7 +45,7 @@ class RuleFileError(Exception):
             return str(self)
         from rulecheck.i18n import rule_file_message
 
-        return self._where(rule_file_message(self.message), ":")
+        return self._where(self.zh or rule_file_message(self.message), ":")
 
 
 # --------------------------------------------------------------------------- the schema
@@ -358,8 +358,8 @@ def load(path: Path | str | None = None) -> Ruleset:
     data, lines = read_yaml(path)
     name = str(path)
 
-    def fail(loc: tuple, message: str) -> RuleFileError:
-        return RuleFileError(name, _line(lines, loc), _keypath(loc), message)
+    def fail(loc: tuple, message: str, zh: str | None = None) -> RuleFileError:
+        return RuleFileError(name, _line(lines, loc), _keypath(loc), message, zh)
 
     try:
         spec = RulesetSpec.model_validate(data)
@@ -496,7 +496,9 @@ def _compile_summary(spec: RulesetSpec, names: dict[str, Kind], needs_of: dict, 
         if kind.level == "row":
             raise fail(loc + ("value",), "use per-row values inside an aggregate such as count(), mean() or distinct()")
         if item.rule is not None and item.rule not in rule_ids:
-            raise fail(loc + ("rule",), f"unknown rule '{item.rule}'; rules: {', '.join(rule_ids)}")
+            raise fail(loc + ("rule",),  # the rules by title, each with the id to write
+                       f"unknown rule '{item.rule}'; rules: {'; '.join(f'{r.title.en} ({r.id})' for r in spec.rules)}",
+                       f"没有规则「{item.rule}」;规则有:{'、'.join(f'{r.title.zh}({r.id})' for r in spec.rules)}")
         if item.reference is not None and item.reference not in numeric:
             raise fail(loc + ("reference",), f"unknown numeric parameter '{item.reference}'; parameters: {', '.join(numeric)}")
         items.append(SummaryItem(item, node, needs(node, needs_of)))

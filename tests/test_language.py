@@ -329,3 +329,12 @@ def get_letter(index: int) -> str:
     from openpyxl.utils import get_column_letter
 
     return get_column_letter(index)
+
+
+def test_a_summary_naming_an_unknown_rule_lists_the_rules_by_title(capsys: pytest.CaptureFixture[str],
+                                                                   tmp_path: Path) -> None:
+    text = test_faults_rules.MINIMAL + (
+        "summary:\n  - key: old\n    title: {zh: 年长, en: old}\n    value: count(age(born) > limit)\n    rule: too-olde\n")
+    zh = _stop(capsys, tmp_path, text)
+    assert "没有规则「too-olde」;规则有:年龄(too-old)" in zh and english_in(zh) == [], zh
+    assert "unknown rule 'too-olde'; rules: age (too-old)" in _stop(capsys, tmp_path, text, "--lang", "en")

@@ -137,13 +137,13 @@ def _violations(report: Report, sheet: Worksheet) -> None:
     rows = violation_rows(report)
     columns = violation_columns(report)
     values = [[_violation_cell(key, r[key], lang) for key in columns] for r in rows]
-    wrap = {columns.index(k) + 1 for k in ("message", "quote", "files") if k in columns}
+    wrap = {columns.index(k) + 1 for k in ("message", "quote", "files", *_PRINT_WIDTHS, "observed") if k in columns}
     widths = _list_sheet(sheet, "Violations", [t(lang, f"col-{k}") for k in columns], values, t(lang, "no-rows"), wrap)
     for i, r in enumerate(rows, start=2):
         fill = FILLS.get(r["severity"])
         if fill:
             sheet.cell(row=i, column=1).fill = fill
-    _print_setup(sheet, columns, widths, len(rows))
+    _print_setup(sheet, columns, widths)
 
 
 # Widths on paper (characters) of the columns whose text runs long: wrapped within them, not cut off.
@@ -151,20 +151,16 @@ _PRINT_WIDTHS = {"message": 48, "quote": 36, "title": 24, "files": 30, "file": 3
 _OBSERVED_WIDTH = (10, 24)  # the observed value keeps a column of its own, fitted to its values within these
 
 
-def _print_setup(sheet: Worksheet, columns: tuple[str, ...], widths: dict[int, int], rows: int) -> None:
+def _print_setup(sheet: Worksheet, columns: tuple[str, ...], widths: dict[int, int]) -> None:
     """The 问题清单 sheet as it prints: landscape A4, one page wide, the header row on every page."""
     for key, most in _PRINT_WIDTHS.items():
         if key in columns:
             j = columns.index(key) + 1
             sheet.column_dimensions[get_column_letter(j)].width = min(max(widths.get(j, 0) + 2, 8), most)
-            for i in range(2, rows + 2):
-                sheet.cell(row=i, column=j).alignment = WRAP
-    if "observed" in columns:
+    if "observed" in columns:  # wrapped (set with the values) within a width of its own
         j = columns.index("observed") + 1
         low, high = _OBSERVED_WIDTH
         sheet.column_dimensions[get_column_letter(j)].width = min(max(widths.get(j, 0) + 2, low), high)
-        for i in range(2, rows + 2):
-            sheet.cell(row=i, column=j).alignment = WRAP
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
