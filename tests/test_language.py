@@ -338,3 +338,21 @@ def test_a_summary_naming_an_unknown_rule_lists_the_rules_by_title(capsys: pytes
     zh = _stop(capsys, tmp_path, text)
     assert "没有规则「too-olde」;规则有:年龄(too-old)" in zh and english_in(zh) == [], zh
     assert "unknown rule 'too-olde'; rules: age (too-old)" in _stop(capsys, tmp_path, text, "--lang", "en")
+
+
+def _click_error(name: str) -> type:
+    import typer
+
+    return getattr(sys.modules[typer.BadParameter.__module__], name)
+
+
+def test_missing_argument_and_invalid_value_in_both_languages() -> None:
+    missing = _click_error("MissingParameter")(param_hint="'PATHS'", param_type="argument")
+    assert i18n.error_text(missing, "zh") == "错误:缺少参数 'PATHS'"
+    assert i18n.error_text(missing, "en") == "Error: Missing argument 'PATHS'."
+    bad = _click_error("BadParameter")("'x' is not a valid integer.", param_hint="'--limit'")
+    assert i18n.error_text(bad, "zh") == "错误:'--limit' 的取值无效:「x」不是有效的整数"
+    assert i18n.error_text(bad, "en") == "Error: Invalid value for '--limit': 'x' is not a valid integer."
+    plain = _click_error("BadParameter")("'x' is not a valid integer.")
+    assert i18n.error_text(plain, "zh") == "错误:取值无效:「x」不是有效的整数"
+    assert i18n.error_text(plain, "en").startswith("Error: Invalid value: ")
