@@ -186,8 +186,8 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "{path} cannot be copied for annotation ({reason}); no annotated copy was written (the check itself stands)",
     ),
     "no-files": (
-        "在 {path} 中没有找到表格文件(xlsx、xlsm、xls、ods、csv);其中有 {count} 个其他文件{names}",
-        "no spreadsheets (xlsx, xlsm, xls, ods, csv) found in {path}; it holds {count} other files{names}",
+        "在 {path} 中没有找到表格文件(xlsx、xlsm、xls、et、ett、ods、csv);其中有 {count} 个其他文件{names}",
+        "no spreadsheets (xlsx, xlsm, xls, et, ett, ods, csv) found in {path}; it holds {count} other files{names}",
     ),
     "no-paths": ("请给出要检查的文件或文件夹", "give the files or folders to check"),
     "unknown-rule": ("没有这条规则:{rule}。规则有:{rules}", "unknown rule '{rule}'; rules: {rules}"),
