@@ -334,15 +334,20 @@ class _Grouping:
         return tuple(expr.group_distinct(self.codes, self.count, of[self.table.sheet_id]).astype(np.int64)  # type: ignore[return-value]
                      for of in (file_of, name_of))
 
-    def files_of(self, groups: np.ndarray) -> list[tuple[str, ...]]:
-        """Per group asked for: the files its rows come from, in the order they were read."""
+    @functools.cached_property
+    def _files(self) -> list[tuple[str, ...]]:
+        """Per group: the files its rows come from, in the order they were read (made once per grouping)."""
         sheets = len(self.table.sheets)
         pairs = np.unique(self.codes.to_numpy().astype(np.int64) * sheets + self.table.sheet_id)  # (group, sheet), sorted
-        names: dict[int, list[str]] = {int(g): [] for g in groups}
+        names: list[list[str]] = [[] for _ in range(self.count)]
         for g, s in zip(*np.divmod(pairs, sheets)):
-            if int(g) in names and (file := self.table.sheets[s].file) not in names[int(g)]:
-                names[int(g)].append(file)
-        return [tuple(names[int(g)]) for g in groups]
+            if (file := self.table.sheets[s].file) not in names[g]:
+                names[g].append(file)
+        return [tuple(n) for n in names]
+
+    def files_of(self, groups: np.ndarray) -> list[tuple[str, ...]]:
+        """Per group asked for: the files its rows come from, in the order they were read."""
+        return [self._files[int(g)] for g in groups]
 
 
 def summarise(ruleset: Ruleset, table: Table, base: expr.Context, grouping: _Grouping) -> tuple[TownshipStats, ...]:
