@@ -360,12 +360,12 @@ def write_broken(out: Path) -> None:
 
 NO_BIRTH_HEADERS = [
     ("seq", "序号"), ("township", "镇(区)"), ("village", "村(社区)"), ("name", "姓名"), ("sex", "性别"),
-    ("age", "年龄"), ("role", "拟任职务"), ("retained", "是否留任"), ("commitment", "公开承诺"),
+    ("role", "拟任职务"), ("retained", "是否留任"), ("commitment", "公开承诺"),
 ]
 
 
 def no_birth_township() -> list[Village]:
-    """城北镇: ages in a 年龄 column, no 出生年月 and no 身份证号: the age rules cannot be checked."""
+    """城北镇: no 出生年月, no 身份证号 and no 年龄 column: the age rules cannot be checked."""
     t = "城北镇"
     d = dt.date
     return [
