@@ -23,7 +23,8 @@ YEAR_MIN, YEAR_MAX = 1900, 2100
 
 _SPACE = r"[\s\u200b\u200c\u200d\u2060\ufeff]+"  # \s misses the zero-width characters
 _QUOTES = "“”‘’\"'「」『』《》"
-_SEPARATORS = r"[、,，/;；和及兼\s]+"
+_SEPARATOR_CHARACTERS = r"、,，/;；和及兼\s"
+_SEPARATORS = f"[{_SEPARATOR_CHARACTERS}]+"
 _TIME = r"(?:T|\s+)[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]*)?)?$"
 # After _date_text: 'YYYY-M-D', 'YYYY-M', 'YYYYMMDD' or 'YYYYMM'.
 _DATE = r"^(?P<y>[0-9]{4})(?:-(?P<m>[0-9]{1,2})(?:-(?P<d>[0-9]{1,2}))?-?|(?P<m2>[0-9]{2})(?P<d2>[0-9]{2})?)$"
@@ -318,7 +319,7 @@ def parse_category(raw: pd.Series, categories: dict[str, list[str]], notes: list
             rank.setdefault(folded, i)
     keys = list(categories)
     brackets = "".join(sorted({c for pair in notes for c in unicodedata.normalize("NFKC", pair)}))
-    split = re.compile(f"{_SEPARATORS[:-2]}{re.escape(brackets)}]+") if brackets else _SEPARATORS_RE
+    split = re.compile(f"[{_SEPARATOR_CHARACTERS}{re.escape(brackets)}]+") if brackets else _SEPARATORS_RE
 
     def category(text: str) -> str | None:
         text = text.casefold().strip(_QUOTES)
