@@ -181,7 +181,9 @@ def parse_columns(specs: dict[str, ColumnSpec], raw: pd.DataFrame, memo: dict | 
                     memo[("id-birth", id(ids))] = (ids, confirm)
             result = values.parse_birth(cells, confirm)  # its text work is done per distinct cell
         elif spec.type == "category":
-            result = values.distinct(functools.partial(values.parse_category, categories=spec.categories or {}), cells)
+            result = values.distinct(functools.partial(values.parse_category, categories=spec.categories or {}, notes=spec.notes), cells)
+        elif spec.type == "number":
+            result = values.distinct(functools.partial(values.parse_number, between=spec.between, whole=spec.whole), cells)
         elif spec.type == "boolean":
             result = values.distinct(functools.partial(values.parse_boolean, yes=spec.yes_words, no=spec.no_words), cells)
         else:
@@ -582,6 +584,11 @@ def accepted_forms(spec: ColumnSpec, lang: str) -> str:
         words = [w for synonyms in (spec.categories or {}).values() for w in synonyms]
         shown = ("、" if lang == "zh" else ", ").join(words[:SHOWN_WORDS])
         return shown + ("…" if len(words) > SHOWN_WORDS else "")
+    if spec.type == "number" and spec.between is not None:
+        low, high = (str(int(b)) if float(b).is_integer() else str(b) for b in spec.between)
+        return t(lang, "accepted-number-between" + ("-whole" if spec.whole else ""), low=low, high=high)
+    if spec.type == "number" and spec.whole:
+        return t(lang, "accepted-whole-number")
     return t(lang, f"accepted-{spec.type}")
 
 
