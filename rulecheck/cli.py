@@ -12,6 +12,7 @@ import typer
 
 from rulecheck import __version__
 from rulecheck.formats import FORMATS, is_binary, writer
+from rulecheck.formats.inert import inert_text
 from rulecheck.messages import LANGS, t
 from rulecheck.model import FAIL_LEVELS, Report
 
@@ -149,7 +150,7 @@ def _write_outputs(result: Report, format: str, output: Path | None, report: Pat
     global _report
     _report = result
     for failed in result.failed_files:
-        typer.echo(f"rulecheck: {failed.path}: {failed.error}", err=True)
+        typer.echo("rulecheck: " + inert_text(f"{failed.path}: {failed.error}"), err=True)  # a quoted cell stays inert
     _to_terminal(lambda: writer("text" if output is not None else format)(result, sys.stdout))
     jobs: list[tuple[Path, Any, bool]] = []
     if output is not None:

@@ -181,7 +181,9 @@ def parse_columns(specs: dict[str, ColumnSpec], raw: pd.DataFrame, memo: dict | 
                     memo[("id-birth", id(ids))] = (ids, confirm)
             result = values.parse_birth(cells, confirm)  # its text work is done per distinct cell
         elif spec.type == "category":
-            result = values.distinct(functools.partial(values.parse_category, categories=spec.categories or {}), cells)
+            result = values.distinct(functools.partial(values.parse_category, categories=spec.categories or {}, notes=spec.notes), cells)
+        elif spec.type == "number":
+            result = values.distinct(functools.partial(values.parse_number, between=spec.between, whole=spec.whole), cells)
         elif spec.type == "boolean":
             result = values.distinct(functools.partial(values.parse_boolean, yes=spec.yes_words, no=spec.no_words), cells)
         else:
@@ -334,15 +336,20 @@ class _Grouping:
         return tuple(expr.group_distinct(self.codes, self.count, of[self.table.sheet_id]).astype(np.int64)  # type: ignore[return-value]
                      for of in (file_of, name_of))
 
-    def files_of(self, groups: np.ndarray) -> list[tuple[str, ...]]:
-        """Per group asked for: the files its rows come from, in the order they were read."""
+    @functools.cached_property
+    def _files(self) -> list[tuple[str, ...]]:
+        """Per group: the files its rows come from, in the order they were read (made once per grouping)."""
         sheets = len(self.table.sheets)
         pairs = np.unique(self.codes.to_numpy().astype(np.int64) * sheets + self.table.sheet_id)  # (group, sheet), sorted
-        names: dict[int, list[str]] = {int(g): [] for g in groups}
+        names: list[list[str]] = [[] for _ in range(self.count)]
         for g, s in zip(*np.divmod(pairs, sheets)):
-            if int(g) in names and (file := self.table.sheets[s].file) not in names[int(g)]:
-                names[int(g)].append(file)
-        return [tuple(names[int(g)]) for g in groups]
+            if (file := self.table.sheets[s].file) not in names[g]:
+                names[g].append(file)
+        return [tuple(n) for n in names]
+
+    def files_of(self, groups: np.ndarray) -> list[tuple[str, ...]]:
+        """Per group asked for: the files its rows come from, in the order they were read."""
+        return [self._files[int(g)] for g in groups]
 
 
 def summarise(ruleset: Ruleset, table: Table, base: expr.Context, grouping: _Grouping) -> tuple[TownshipStats, ...]:
@@ -577,6 +584,11 @@ def accepted_forms(spec: ColumnSpec, lang: str) -> str:
         words = [w for synonyms in (spec.categories or {}).values() for w in synonyms]
         shown = ("、" if lang == "zh" else ", ").join(words[:SHOWN_WORDS])
         return shown + ("…" if len(words) > SHOWN_WORDS else "")
+    if spec.type == "number" and spec.between is not None:
+        low, high = (str(int(b)) if float(b).is_integer() else str(b) for b in spec.between)
+        return t(lang, "accepted-number-between" + ("-whole" if spec.whole else ""), low=low, high=high)
+    if spec.type == "number" and spec.whole:
+        return t(lang, "accepted-whole-number")
     return t(lang, f"accepted-{spec.type}")
 
 

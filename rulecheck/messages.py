@@ -186,8 +186,8 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "{path} cannot be copied for annotation ({reason}); no annotated copy was written (the check itself stands)",
     ),
     "no-files": (
-        "在 {path} 中没有找到表格文件(xlsx、xlsm、xls、ods、csv);其中有 {count} 个其他文件{names}",
-        "no spreadsheets (xlsx, xlsm, xls, ods, csv) found in {path}; it holds {count} other files{names}",
+        "在 {path} 中没有找到表格文件(xlsx、xlsm、xls、et、ett、ods、csv);其中有 {count} 个其他文件{names}",
+        "no spreadsheets (xlsx, xlsm, xls, et, ett, ods, csv) found in {path}; it holds {count} other files{names}",
     ),
     "no-paths": ("请给出要检查的文件或文件夹", "give the files or folders to check"),
     "unknown-rule": ("没有这条规则:{rule}。规则有:{rules}", "unknown rule '{rule}'; rules: {rules}"),
@@ -324,6 +324,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "progress": ("读取", "reading"),
     # what a typed column accepts (value-unreadable findings)
     "accepted-boolean": ("是、否、{own}√、×、有、无", "是 or 否 (yes/no), {own}√, ×, 有, 无"),
+    # a number column with bounds or whole numbers only (rule file: between, whole)
+    "accepted-number-between-whole": ("{low} 至 {high} 之间的整数", "a whole number from {low} to {high}"),
+    "accepted-number-between": ("{low} 至 {high} 之间的数字", "a number from {low} to {high}"),
+    "accepted-whole-number": ("整数,如 40", "a whole number such as 40"),
     "accepted-birth-date": (
         "1968.05、1968.5、1968年5月、1968-05-12、19680512 或 Excel 日期",
         "1968.05, 1968.5, 1968年5月, 1968-05-12, 19680512 or an Excel date",

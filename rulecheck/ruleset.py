@@ -82,6 +82,11 @@ class ColumnSpec(Strict):
     # A yes/no column's own words, read besides the usual 是/否, √/×, Y/N, 有/无.
     yes_words: list[str] = []
     no_words: list[str] = []
+    # A category column's bracket pairs ("()", "【】"): a bracketed part is a note, read word by word beside the rest.
+    notes: list[str] = []
+    # A number column's bounds (inclusive) and whether it takes whole numbers only; outside them a cell is unreadable.
+    between: tuple[float, float] | None = None
+    whole: bool = False
 
     @model_validator(mode="after")
     def _categories(self) -> ColumnSpec:
@@ -91,6 +96,14 @@ class ColumnSpec(Strict):
             raise ValueError("'confirm_with' applies only to type birth-date")
         if (self.yes_words or self.no_words) and self.type != "boolean":
             raise ValueError("'yes_words' and 'no_words' apply only to type boolean")
+        if self.notes and self.type != "category":
+            raise ValueError("'notes' applies only to type category")
+        if any(len(pair) != 2 for pair in self.notes):
+            raise ValueError("each of 'notes' is a bracket pair of two characters, such as \"()\" or \"【】\"")
+        if (self.between is not None or self.whole) and self.type != "number":
+            raise ValueError("'between' and 'whole' apply only to type number")
+        if self.between is not None and self.between[0] > self.between[1]:
+            raise ValueError("'between' is [lowest, highest]")
         return self
 
 

@@ -23,7 +23,8 @@ YEAR_MIN, YEAR_MAX = 1900, 2100
 
 _SPACE = r"[\s\u200b\u200c\u200d\u2060\ufeff]+"  # \s misses the zero-width characters
 _QUOTES = "“”‘’\"'「」『』《》"
-_SEPARATORS = r"[、,，/;；和及兼\s]+"
+_SEPARATOR_CHARACTERS = r"、,，/;；和及兼\s"
+_SEPARATORS = f"[{_SEPARATOR_CHARACTERS}]+"
 _TIME = r"(?:T|\s+)[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]*)?)?$"
 # After _date_text: 'YYYY-M-D', 'YYYY-M', 'YYYYMMDD' or 'YYYYMM'.
 _DATE = r"^(?P<y>[0-9]{4})(?:-(?P<m>[0-9]{1,2})(?:-(?P<d>[0-9]{1,2}))?-?|(?P<m2>[0-9]{2})(?P<d2>[0-9]{2})?)$"
@@ -169,13 +170,23 @@ def parse_text(raw: pd.Series) -> Parsed:
     return Parsed(text, pd.Series(False, index=raw.index))
 
 
-def parse_number(raw: pd.Series) -> Parsed:
-    """Numbers, also from numeric text with an optional trailing unit ('40平方米')."""
+def parse_number(raw: pd.Series, between: tuple[float, float] | None = None, whole: bool = False) -> Parsed:
+    """Numbers, also from numeric text with an optional trailing unit ('40平方米', '45周岁').
+
+    With ``between`` (inclusive bounds) or ``whole`` a number outside the bounds, or with a
+    fraction, is unreadable: an age of 450 or 45.5 is a typing slip, not an age.
+    """
     text = fold(raw)
     # NFKC turns '㎡' into 'm2', hence the optional trailing 2/3 after a unit.
     number, unit = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", r"[^0-9.][^0-9]*[23]?"
     num = text.str.extract(f"^({number})(?:{unit})?$", expand=False)
     values = pd.to_numeric(num.astype(object), errors="coerce").astype("float64")
+    if between is not None or whole:
+        low, high = between if between is not None else (-np.inf, np.inf)
+        keep = (values >= low) & (values <= high)
+        if whole:
+            keep &= values == np.floor(values)
+        values = values.where(keep)
     return Parsed(values, _unreadable(text, values))
 
 
@@ -291,11 +302,13 @@ def _fold_key(text: str) -> str:
     return _SPACE_RE.sub("", text).casefold().strip(_QUOTES)
 
 
-def parse_category(raw: pd.Series, categories: dict[str, list[str]]) -> Parsed:
+def parse_category(raw: pd.Series, categories: dict[str, list[str]], notes: list[str] | tuple[str, ...] = ()) -> Parsed:
     """Category keys by exact (folded, ASCII case-insensitive) synonym match.
 
-    When the whole text matches nothing it is split on separators, and the
-    first category (in dict order) that any part matches wins.
+    When the whole text matches nothing it is split on separators, and on the brackets of
+    ``notes`` (pairs such as "()" or "【】": a bracketed part is a note, its words read beside
+    the rest), and the first category (in dict order) that any part matches wins. So a note
+    never makes a cell unreadable, and a word of an earlier category anywhere in the cell wins.
     """
     lookup: dict[str, str] = {}
     rank: dict[str, int] = {}
@@ -305,12 +318,14 @@ def parse_category(raw: pd.Series, categories: dict[str, list[str]]) -> Parsed:
             lookup.setdefault(folded, key)
             rank.setdefault(folded, i)
     keys = list(categories)
+    brackets = "".join(sorted({c for pair in notes for c in unicodedata.normalize("NFKC", pair)}))
+    split = re.compile(f"[{_SEPARATOR_CHARACTERS}{re.escape(brackets)}]+") if brackets else _SEPARATORS_RE
 
     def category(text: str) -> str | None:
         text = text.casefold().strip(_QUOTES)
         key = lookup.get(_fold_key(text))
         if key is None:
-            ranks = [rank[part] for part in map(_fold_key, _SEPARATORS_RE.split(text)) if part in rank]
+            ranks = [rank[part] for part in map(_fold_key, split.split(text)) if part in rank]
             key = keys[min(ranks)] if ranks else None
         return key
 

@@ -291,6 +291,54 @@ def write_clean(out: Path) -> None:
     save(wb, out / "clean-township.xlsx")
 
 
+# --------------------------------------------------------------------------- real-shapes/joint-posts.xlsx
+
+ROLES_HEADERS = [
+    ("seq", "序号"), ("township", "镇(区)"), ("village", "村(社区)"), ("name", "姓名"), ("sex", "性别"),
+    ("birth", "出生年月"), ("age", "年龄(周岁)"), ("id", "身份证号"), ("role", "拟任职务"), ("retained", "是否留任"),
+    ("nomination", "提名方式"), ("commitment", "公开承诺"),
+]
+
+
+def roles_township() -> list[Village]:
+    """白蒲镇: joint posts and bracketed notes in 拟任职务, and two nominees known only by their 年龄."""
+    t = "白蒲镇"
+    d = dt.date
+    return [
+        Village(t, "东陈村", None, [
+            Person("陈国强", "男", d(1970, 5, 6), "书记(兼主任)", "是"),  # 37: a secretary, and the only one
+            Person("徐建华", "男", d(1975, 2, 2), "副书记（主持工作）", "否"),  # full-width brackets
+            Person("陈小燕", "女", d(1980, 3, 3), "委员(兼会计)", "否"),  # 27: the young cadre, the woman
+        ]),
+        Village(t, "西场村", None, [
+            Person("顾立新", "男", d(1972, 5, 1), "党支部书记、村委会主任", "是", commitment="是"),  # 35
+            Person("吴桂英", "女", d(1974, 7, 7), "支委【妇女委员】", "否", form="blank", id="blank"),  # 年龄 33 only
+            Person("朱亮", "男", d(1982, 1, 1), "委员", "否"),  # 25
+        ]),
+        Village(t, "南庄村", None, [
+            Person("钱志明", "男", d(1974, 4, 4), "书记兼主任", "否"),  # 33
+            Person("赵文博", "男", d(1978, 9, 9), "第一书记(兼副书记)", "否"),  # sent in: a notice
+            Person("孙丽", "女", d(1979, 6, 6), "委员", "否"),  # 28
+            Person("钱德贵", "男", d(1962, 8, 8), "村委会主任", "否"),  # not a Party-committee role: an error
+        ]),
+        Village(t, "北窑村", None, [
+            Person("周长林", "男", d(1968, 1, 15), "书记", "是", form="blank", id="blank"),  # 年龄 39 only
+            Person("冯秀兰", "女", d(1976, 11, 11), "副书记", "否"),
+            Person("马俊", "男", d(1984, 2, 2), "委员", "否"),  # 23
+        ]),
+    ]
+
+
+def write_real_roles(out: Path) -> None:
+    """real-shapes/joint-posts.xlsx: a township slate with joint posts, notes and ages written as numbers."""
+    wb = new_book()
+    ws = wb.active
+    ws.title = "白蒲镇"
+    write_slate(ws, roles_township(), ROLES_HEADERS, "白蒲镇村党组织换届拟任人选名单", "填报单位:中共白蒲镇委员会",
+                Ids(700), ["合计:{villages}个村,{people}人"])
+    save(wb, out / "real-shapes" / "joint-posts.xlsx")
+
+
 # --------------------------------------------------------------------------- every-rule-broken.xlsx
 
 BROKEN_HEADERS = [
@@ -360,12 +408,12 @@ def write_broken(out: Path) -> None:
 
 NO_BIRTH_HEADERS = [
     ("seq", "序号"), ("township", "镇(区)"), ("village", "村(社区)"), ("name", "姓名"), ("sex", "性别"),
-    ("age", "年龄"), ("role", "拟任职务"), ("retained", "是否留任"), ("commitment", "公开承诺"),
+    ("role", "拟任职务"), ("retained", "是否留任"), ("commitment", "公开承诺"),
 ]
 
 
 def no_birth_township() -> list[Village]:
-    """城北镇: ages in a 年龄 column, no 出生年月 and no 身份证号: the age rules cannot be checked."""
+    """城北镇: no 出生年月, no 身份证号 and no 年龄 column: the age rules cannot be checked."""
     t = "城北镇"
     d = dt.date
     return [

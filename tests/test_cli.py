@@ -30,7 +30,7 @@ RULE_IDS = [
     "secretary-average-age", "secretary-under-35-share", "retirement-age", "retained-blank", "new-nominee-over-55",
     "young-cadre-per-village", "woman-on-committee", "one-secretary-per-village", "nomination-method",
     "public-commitment", "election-deadline", "id-number-invalid", "id-birth-mismatch", "id-sex-mismatch",
-    "first-secretary-not-on-committee", "age-unknown", "role-unrecognised", "value-unreadable", "duplicate-person",
+    "first-secretary-not-on-committee", "age-as-written", "age-unknown", "role-unrecognised", "value-unreadable", "duplicate-person",
 ]
 
 

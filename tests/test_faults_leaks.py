@@ -414,3 +414,11 @@ def test_inert_escapes_every_text_of_a_report_and_leaves_a_plain_one_alone() -> 
             for value in _texts(getattr(item, f.name)):
                 assert "\x1b" not in value and "\n" not in value, (type(item).__name__, f.name, value)
     assert shown.violations[0].name == shown.notes[0] == "张三\\x1b[2J\\n"
+
+
+def test_a_file_error_quoting_a_cell_reaches_stderr_inert(tmp_path: Path) -> None:
+    """The no-header message quotes a row; on stderr (a terminal) its control characters are shown escaped."""
+    (tmp_path / "forged.csv").write_text("\x1b[2J\x1b[H伪造,表头,不是名单\n甲,乙,丙\n", encoding="utf-8")
+    result = _invoke(tmp_path / "forged.csv")
+    assert result.exit_code == 2
+    assert "\x1b" not in result.stderr and "\\x1b[2J" in result.stderr

@@ -47,8 +47,8 @@ def report(*paths: Path, lang: str = "zh"):
 # --------------------------------------------------------------------------- coverage
 
 
-@pytest.mark.parametrize(("lang", "titles"), [("zh", (("出生年月",), ("身份证号",))),
-                                               ("en", (("birth date",), ("identity number",)))])
+@pytest.mark.parametrize(("lang", "titles"), [("zh", (("年龄",), ("出生年月",), ("身份证号",))),
+                                               ("en", (("age",), ("birth date",), ("identity number",)))])
 def test_no_birth_or_id_column_is_an_incomplete_check(tmp_path: Path, lang: str, titles) -> None:
     rows = [[r[0], r[1], r[2], r[3], r[5], r[6]] for r in committee()]
     path = workbook(tmp_path / "无出生年月.xlsx", [["镇(区)", "村(社区)", "姓名", "性别", "拟任职务", "是否留任"], *rows])

@@ -141,7 +141,8 @@ def test_every_rule_broken_exact_outcome(broken: Report) -> None:
 
 
 def test_every_rule_broken_breaks_every_rule(broken: Report, rugao) -> None:
-    assert {v.rule for v in broken.violations} == {r.id for r in rugao.rules}
+    # age-as-written needs a 年龄 column, which this sample has not; real-shapes/joint-posts.xlsx breaks it.
+    assert {v.rule for v in broken.violations} == {r.id for r in rugao.rules} - {"age-as-written"}
 
 
 def test_every_rule_broken_messages_name_the_reason(broken: Report) -> None:
@@ -176,8 +177,8 @@ def test_no_birth_column_is_an_incomplete_check(no_birth: Report, rugao) -> None
     [f] = no_birth.files
     essential = [u.rule for u in f.unchecked if u.essential]
     assert essential == ["secretary-average-age", "secretary-under-35-share", "retirement-age", "retained-blank",
-                         "new-nominee-over-55", "young-cadre-per-village", "age-unknown"]
-    assert {u.missing for u in f.unchecked if u.essential} == {(("出生年月",), ("身份证号",))}
+                         "new-nominee-over-55", "young-cadre-per-village", "age-as-written", "age-unknown"]
+    assert {u.missing for u in f.unchecked if u.essential} == {(("年龄",), ("出生年月",), ("身份证号",))}
 
 
 # --------------------------------------------------------------------------- per-village/
