@@ -12,6 +12,7 @@ import typer
 
 from rulecheck import __version__
 from rulecheck.formats import FORMATS, is_binary, writer
+from rulecheck.i18n import HELP
 from rulecheck.formats.inert import inert_text
 from rulecheck.messages import LANGS, t
 from rulecheck.model import FAIL_LEVELS, Report
@@ -38,23 +39,28 @@ def _choice(lang: str, option: str, value: str | None, choices: tuple[str, ...])
         _fail(t(lang, "bad-choice", option=option, choices="|".join(choices), value=value))
 
 
+def _help(name: str) -> str:
+    """An option's English help; the command line shows it in the user's language (rulecheck.i18n)."""
+    return HELP[name][1].format(formats="|".join(FORMATS))
+
+
 @app.command()
 def check(
-    paths: list[Path] = typer.Argument(None, help="Slates to check: files (.xlsx .xlsm .xls .ods .csv) or folders (searched recursively)."),
-    rules: Optional[Path] = typer.Option(None, "--rules", help="Rule file (YAML). Default: rulecheck.toml's, else the bundled 2007 rules."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD", help="Day ages are counted on. Default: rulecheck.toml's, else the rule file's as_of."),
-    format: str = typer.Option("text", "--format", "-f", help=f"Output format: {'|'.join(FORMATS)}."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the format to FILE; the text report still goes to the terminal."),
-    report: Optional[Path] = typer.Option(None, "--report", metavar="FILE.xlsx", help="Also write the violations workbook (summary, list, exemptions, chart)."),
-    annotate: Optional[Path] = typer.Option(None, "--annotate", metavar="DIR", help="Write copies of the xlsx/xlsm inputs to DIR with offending cells filled and commented."),
-    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Exit 1 on: error|warning|never. Default: rulecheck.toml's, else error."),
-    show_id: bool = typer.Option(False, "--show-id", help="Show identity numbers in full (masked as 320682********1234 by default)."),
-    config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", help="Use this rulecheck.toml instead of searching for one."),
-    no_config: bool = typer.Option(False, "--no-config", help="Ignore any rulecheck.toml."),
-    lang: Optional[str] = typer.Option(None, "--lang", help="Language of messages: zh|en. Default: rulecheck.toml's, else zh."),
-    list_rules: bool = typer.Option(False, "--list-rules", help="List the rule file's rules and exit."),
-    explain: Optional[str] = typer.Option(None, "--explain", metavar="RULE", help="Explain one rule: its source, reading and check."),
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    paths: list[Path] = typer.Argument(None, help=_help("paths")),
+    rules: Optional[Path] = typer.Option(None, "--rules", help=_help("rules")),
+    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD", help=_help("as_of")),
+    format: str = typer.Option("text", "--format", "-f", help=_help("format")),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE", help=_help("output")),
+    report: Optional[Path] = typer.Option(None, "--report", metavar="FILE.xlsx", help=_help("report")),
+    annotate: Optional[Path] = typer.Option(None, "--annotate", metavar="DIR", help=_help("annotate")),
+    fail_on: Optional[str] = typer.Option(None, "--fail-on", help=_help("fail_on")),
+    show_id: bool = typer.Option(False, "--show-id", help=_help("show_id")),
+    config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", help=_help("config")),
+    no_config: bool = typer.Option(False, "--no-config", help=_help("no_config")),
+    lang: Optional[str] = typer.Option(None, "--lang", help=_help("lang")),
+    list_rules: bool = typer.Option(False, "--list-rules", help=_help("list_rules")),
+    explain: Optional[str] = typer.Option(None, "--explain", metavar="RULE", help=_help("explain")),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help=_help("version")),
 ) -> None:
     """Check candidate slates (拟任人选名单) against a rule file.
 
