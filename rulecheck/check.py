@@ -25,6 +25,7 @@ from typing import Any, NoReturn
 from rulecheck import __version__
 from rulecheck.engine import Outcome, Part, combine, merge_not_checked, rows
 from rulecheck.masking import mask_report
+from rulecheck.i18n import os_reason
 from rulecheck.messages import t
 from rulecheck.model import (
     Exemption, FileResult, Report, RuleTally, SummaryColumn, TownshipSummary, Unchecked, Violation, township_key,
@@ -151,7 +152,7 @@ def _missing(given: Path, lang: str) -> FileResult | None:
         if not os.path.islink(given):
             if exc.errno in (errno.ENOENT, errno.ENOTDIR):
                 return FileResult(str(given), error=t(lang, "not-found", path=given))
-            return FileResult(str(given), error=t(lang, "file-unreadable", reason=exc.strerror or exc))
+            return FileResult(str(given), error=t(lang, "file-unreadable", reason=os_reason(exc, lang)))
         try:
             target = os.readlink(given)
         except OSError:

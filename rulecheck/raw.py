@@ -14,6 +14,12 @@ class Term(NamedTuple):
     key: str
 
 
+class SystemReason(NamedTuple):
+    """Why an operating-system call failed: put in the user's language when shown (i18n.os_reason)."""
+
+    error: OSError
+
+
 class ReadError(Exception):
     """A file, or every sheet in it, that cannot be read: a message key and its values."""
 
@@ -22,7 +28,14 @@ class ReadError(Exception):
         self.key, self.params = key, params
 
     def message(self, lang: str) -> str:
-        return t(lang, self.key, **{k: t(lang, v.key) if isinstance(v, Term) else v for k, v in self.params.items()})
+        from rulecheck.i18n import os_reason
+
+        def shown(v: object) -> object:
+            if isinstance(v, Term):
+                return t(lang, v.key)
+            return os_reason(v.error, lang) if isinstance(v, SystemReason) else v
+
+        return t(lang, self.key, **{k: shown(v) for k, v in self.params.items()})
 
 
 class PassedOver(Exception):

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from rulecheck import guard, limits
-from rulecheck.raw import PassedOver, RawSheet, ReadError, Term
+from rulecheck.raw import PassedOver, RawSheet, ReadError, SystemReason, Term
 from rulecheck.ruleset import ColumnSpec, Ruleset
 from rulecheck.values import blank_cells, fold_text
 
@@ -262,7 +262,7 @@ def _read_bytes(path: Path) -> bytes:
         try:
             os.scandir(path).close()
         except OSError as exc:  # a folder found in a folder, that cannot be listed
-            raise ReadError("folder-unreadable", reason=exc.strerror or str(exc)) from None
+            raise ReadError("folder-unreadable", reason=SystemReason(exc)) from None
         raise ReadError("file-is-folder")
     if not stat.S_ISREG(info.st_mode):
         what = Term(_kind(info.st_mode))
@@ -294,7 +294,7 @@ def _os_error(exc: OSError) -> ReadError:
         return ReadError("file-permission")
     if isinstance(exc, IsADirectoryError):
         return ReadError("file-is-folder")
-    return ReadError("file-unreadable", reason=exc.strerror or str(exc))
+    return ReadError("file-unreadable", reason=SystemReason(exc))
 
 
 def _link_target(path: Path) -> str:

@@ -53,7 +53,7 @@ def write(report: Report, out: TextIO) -> None:
         out.write(_command(v.severity, f"{where(v, lang)}: {v.message}", title, file, line))
     out.write(verdict(report) + "\n")
     out.write(t(
-        lang, "summary", files=len(report.files), rows=report.rows, errors=report.count("error"),
+        lang, "summary", files=len(report.files) - len(report.failed_files), rows=report.rows, errors=report.count("error"),
         warnings=report.count("warning"), notices=report.count("notice"), exempted=len(report.exempted),
         failed=len(report.failed_files),
     ) + "\n")
