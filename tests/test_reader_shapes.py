@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -239,3 +241,34 @@ def test_a_bad_name_pattern_is_refused(tmp_path: Path) -> None:
     with pytest.raises(RuleFileError) as exc:
         ruleset_module.load(path)
     assert "not a regular expression" in str(exc.value)
+
+
+# --------------------------------------------------------------------------- the samples in real-shapes/
+
+
+def make_samples():
+    spec = importlib.util.spec_from_file_location("make_samples_heads", ROOT / "samples" / "make_samples.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(("name", "row", "column", "note_zh", "note_en"), [
+    ("two-row-header.xlsx", 8, "出生年月 (F)", None, None),
+    ("birth-year-month.xlsx", 6, "出生(年、月) (E)", None, None),
+    ("丁堰镇.xlsx", 6, "出生年月 (E)", "工作表「名单」没有镇(区)列,镇(区)按第 1 行的标题取为「丁堰镇」",
+     "sheet '名单' has no township column; the township was taken from the title in row 1: '丁堰镇'"),
+])
+def test_the_real_shapes_samples(tmp_path: Path, name: str, row: int, column: str, note_zh: str | None,
+                                 note_en: str | None) -> None:
+    make_samples().write_real_heads(tmp_path)
+    path = tmp_path / "real-shapes" / name
+    zh_run, en_run = run(path), run(path, lang="en")
+    assert zh_run.code == en_run.code == 1, zh_run.stdout
+    assert hits(zh_run) == hits(en_run) == [("retirement-age", row, column)]
+    entry = zh_run.file(path)
+    assert entry["rows"] == 9 and entry["error"] is None
+    taken = [n for n in entry["notes"] if "取为" in n]
+    assert taken == ([note_zh] if note_zh else [])
+    assert [n for n in en_run.file(path)["notes"] if "was taken from" in n] == ([note_en] if note_en else [])
