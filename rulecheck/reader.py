@@ -566,9 +566,10 @@ def _spanned(rows: list[list[object]], at: int, matched: dict[int, str], aliases
     header = rows[at]
     span = _Span(list(header), matched, at, at + 1)
     if len(matched) < sum(map(_text, header)) or any(not _text(c) for c in header[:max(matched) + 1]):
-        if at > 0 and (pair := _pair(rows[at - 1], header, at - 1, aliases, ruleset, below=False)):
+        named = len(set(matched.values()))
+        if at > 0 and (pair := _pair(rows[at - 1], header, at - 1, named, aliases, ruleset, below=False)):
             span = pair
-        elif at + 1 < len(rows) and (pair := _pair(header, rows[at + 1], at, aliases, ruleset, below=True)):
+        elif at + 1 < len(rows) and (pair := _pair(header, rows[at + 1], at, named, aliases, ruleset, below=True)):
             span = pair
     if span.body < len(rows) and _hint_row(rows[span.body]):
         span = _Span(span.cells, span.matched, span.top, span.body + 1, span.year, span.month, span.group)
@@ -581,9 +582,18 @@ def _hint_row(row: list[object]) -> bool:
         and any(_text(c) for c in filled)
 
 
-def _pair(upper: list[object], lower: list[object], top: int, aliases: dict[str, str], ruleset: Ruleset,
+def _pair(upper: list[object], lower: list[object], top: int, named: int, aliases: dict[str, str], ruleset: Ruleset,
           below: bool) -> _Span | None:
-    """upper and lower read as one header, if together they name more columns than the header row alone."""
+    """upper and lower read as one header, if together they name more columns (``named``: the header row alone)."""
+    years = _YEAR_WORD in lower and _MONTH_WORD in lower
+    if below:  # the row under a header is a sub-header row only if all it holds is headers (not a first candidate)
+        texts = [c for c in lower if c is not None and c != ""]
+        if not texts or not all(isinstance(c, str) for c in texts):
+            return None
+        if not years and any(c.strip() and match_header(c, aliases) is None for c in texts):  # type: ignore[union-attr]
+            return None
+    elif not years and not any(_text(c) and (j >= len(lower) or not _text(lower[j])) for j, c in enumerate(upper)):
+        return None  # nothing above a blank header cell: no cell merged down both rows
     width = max(len(upper), len(lower))
     cells = [lower[j] if j < len(lower) and _text(lower[j]) else (upper[j] if j < len(upper) else None)
              for j in range(width)]
@@ -598,23 +608,11 @@ def _pair(upper: list[object], lower: list[object], top: int, aliases: dict[str,
             matched[j] = key
             year, month, group = j, j + 1, str(upper[j])
             break
-    if year is None and len(set(matched.values())) <= len(set(_alone(upper, lower, aliases, below).values())):
+    if year is None and len(set(matched.values())) <= named:
         return None
-    if below:  # the row under a header is a sub-header row only if all it holds is headers
-        if not any(_text(c) for c in lower):
-            return None
-        for j, cell in enumerate(lower):
-            if cell is None or cell == "" or (isinstance(cell, str) and not cell.strip()):
-                continue
-            if not isinstance(cell, str) or (match_header(cell, aliases) is None and j not in (year, month)):
-                return None
+    if below and any(_text(c) and match_header(c, aliases) is None and j not in (year, month) for j, c in enumerate(lower)):
+        return None
     return _Span(cells, dict(sorted(matched.items())), top, top + 2, year, month, group)
-
-
-def _alone(upper: list[object], lower: list[object], aliases: dict[str, str], below: bool) -> dict[int, str]:
-    """What the header row found first names by itself."""
-    row = upper if below else lower
-    return {j: key for j, cell in enumerate(row) if (key := match_header(cell, aliases))}
 
 
 def _birth_group(cell: object, aliases: dict[str, str], ruleset: Ruleset, births: set[str]) -> str | None:
@@ -649,35 +647,39 @@ def _pattern(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def _places(file: str, raw: RawSheet, top: int, place: str) -> list[tuple[str, str]]:
+def _lines(raw: RawSheet, top: int) -> dict[str, list[tuple[str, str]]]:
+    """The lines above a header: title lines and 填报单位 lines, each with its row number."""
+    lines: dict[str, list[tuple[str, str]]] = {"title": [], "unit": []}
+    for i, row in enumerate(raw.rows[:top]):
+        line = " ".join(one_line(c) for c in row if isinstance(c, str) and c.strip())
+        if line:
+            unit = _UNIT_LINE.match(line)
+            lines["unit" if unit else "title"].append((line[unit.end():] if unit else line, str(raw.row_number(i))))
+    return lines
+
+
+def _places(file: str, raw: RawSheet, lines: dict[str, list[tuple[str, str]]], place: str) -> list[tuple[str, str]]:
     """The texts of one place a column's value may come from, each with where it is as shown to the user."""
     if place == "sheet_name":
         return [(raw.name, raw.name)]
     if place == "file_name":
         return [(Path(file).stem, Path(file).name)]
-    found = []
-    for i, row in enumerate(raw.rows[:top]):
-        line = " ".join(one_line(c) for c in row if _text(c))
-        if not line:
-            continue
-        unit = _UNIT_LINE.match(line)
-        if place == "unit" and unit:
-            found.append((line[unit.end():], str(raw.row_number(i))))
-        elif place == "title" and not unit:
-            found.append((line, str(raw.row_number(i))))
-    return found
+    return lines[place]
 
 
 def _taken(file: str, raw: RawSheet, top: int, seen: dict[str, int], ruleset: Ruleset) -> tuple[tuple[str, str, str, str], ...]:
     """Columns the sheet does not have, taken from the places the rule file names; a required one refused if none
     of them names it."""
     taken = []
+    lines = None
     for key, spec in ruleset.columns.items():
         if key in seen or not spec.sources:
             continue
         value = None
         for place in spec.sources:
-            for text, where in _places(file, raw, top, place):
+            if lines is None and place in ("title", "unit"):
+                lines = _lines(raw, top)
+            for text, where in _places(file, raw, lines or {}, place):
                 if spec.name_pattern is None:
                     value = text.strip() or None
                 elif match := _pattern(spec.name_pattern).search(text):
