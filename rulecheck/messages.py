@@ -187,7 +187,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "column-not-anywhere": (
         "工作表「{sheet}」第 {row} 行的表头没有{column_zh}列,{places_zh}中也没有写明{column_zh}:"
         "请在表头加一列“{header}”,或把{column_zh}的名称写进标题",
-        "sheet '{sheet}': the header in row {row} has no {column_en} column, and {places_en} name no {column_en}: "
+        "sheet '{sheet}': the header in row {row} has no {column_en} column, and no {column_en} is named in {places_en}: "
         "add a column headed '{header}', or put the {column_en}'s name in the title",
     ),
     "sheet-hidden-no-table": (

@@ -642,6 +642,11 @@ def _row_key(row: list[object], width: int) -> tuple[str, ...]:
 _UNIT_LINE = re.compile(r"^(?:填报|报送|填表|上报|呈报)单位\s*(?:[(（][^)）]*[)）])?\s*[:：]?\s*")
 
 
+def _either(items: list[str]) -> str:
+    """'a, b or c'."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
+
+
 @functools.lru_cache(maxsize=32)
 def _pattern(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
@@ -690,11 +695,11 @@ def _taken(file: str, raw: RawSheet, top: int, seen: dict[str, int], ruleset: Ru
             if value:
                 break
         if value is None and spec.required:
-            places = [p for p in spec.sources]
+            places = list(spec.sources)
             raise ReadError("column-not-anywhere", sheet=raw.name, row=raw.row_number(top), column_zh=spec.title.zh,
                             column_en=spec.title.en, header=spec.aliases[0],
                             places_zh="、".join(t("zh", f"place-{p}-name") for p in places),
-                            places_en=", ".join(t("en", f"place-{p}-name") for p in places))
+                            places_en=_either([t("en", f"place-{p}-name") for p in places]))
     return tuple(taken)
 
 

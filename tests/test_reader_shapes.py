@@ -175,7 +175,7 @@ def test_a_township_column_wins_over_the_title(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("lang", "words"), [
     ("zh", ["工作表「名单」第 2 行的表头没有镇(区)列", "标题、填报单位、文件名中也没有写明镇(区)",
             "请在表头加一列“镇(区)”,或把镇(区)的名称写进标题"]),
-    ("en", ["sheet '名单': the header in row 2 has no township column", "the title, the 填报单位 line, the file's name",
+    ("en", ["sheet '名单': the header in row 2 has no township column", "and no township is named in the title, the 填报单位 line or the file's name",
             "add a column headed '镇(区)', or put the township's name in the title"]),
 ])
 def test_no_township_anywhere_is_refused_with_the_fix(tmp_path: Path, lang: str, words: list[str]) -> None:
