@@ -585,7 +585,8 @@ def _hint_row(row: list[object]) -> bool:
 def _pair(upper: list[object], lower: list[object], top: int, named: int, aliases: dict[str, str], ruleset: Ruleset,
           below: bool) -> _Span | None:
     """upper and lower read as one header, if together they name more columns (``named``: the header row alone)."""
-    years = _YEAR_WORD in lower and _MONTH_WORD in lower
+    words = {c.strip() for c in lower if isinstance(c, str)}
+    years = _YEAR_WORD in words and _MONTH_WORD in words
     if below:  # the row under a header is a sub-header row only if all it holds is headers (not a first candidate)
         texts = [c for c in lower if c is not None and c != ""]
         if not texts or not all(isinstance(c, str) for c in texts):

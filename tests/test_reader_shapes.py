@@ -122,6 +122,21 @@ def test_a_two_row_header_repeated_after_a_page_break_is_passed_over(tmp_path: P
     assert sheet.repeated == (4, 5) and sheet.unnamed == ()
 
 
+def test_a_title_over_a_blank_header_cell_is_not_a_header(tmp_path: Path) -> None:
+    rows = [["城南镇村党组织换届拟任人选名单"], [None, "镇(区)", "村(社区)", "姓名", "出生年月", "备注"],
+            [1, "城南镇", "社区", "张三", "1968.05", "单位"], [2, "城南镇", "社区", "李四", "1970.01", None]]
+    sheet = read_file(book(tmp_path / "slate.xlsx", rows), RULES).sheets[0]
+    assert sheet.frame["_row"].tolist() == [3, 4] and sheet.header_row == 2
+    assert sheet.headers == {"township": "镇(区) (B)", "village": "村(社区) (C)", "name": "姓名 (D)", "birth": "出生年月 (E)"}
+
+
+def test_a_first_row_of_header_words_and_names_is_a_candidate(tmp_path: Path) -> None:
+    """A row under the header is a sub-header row only if every cell in it is a header."""
+    rows = [["镇(区)", "村(社区)", "姓名", "出生年月", None], ["城南镇", "社区", "张三", "1968.05", "村"]]
+    sheet = read_file(book(tmp_path / "slate.xlsx", rows), RULES).sheets[0]
+    assert sheet.frame["name"].tolist() == ["张三"] and sheet.frame["_row"].tolist() == [2]
+
+
 # --------------------------------------------------------------------------- the township from the slate itself
 
 NO_TOWNSHIP = [
