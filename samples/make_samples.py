@@ -393,7 +393,8 @@ def _merge_villages(ws, first_row: int, column: int, rows: list[tuple]) -> None:
 
 
 def write_real_heads(out: Path) -> None:
-    """real-shapes/: a header over two rows, a birth date in two columns, a township's slate with no 镇 column."""
+    """real-shapes/: a header over two rows, a birth date in two columns, a township's slate with no 镇 column
+    (townships no other sample has: checked together, two files of one township are one township)."""
     folder = out / "real-shapes"
     # two-row-header.xlsx: 基本情况 over 姓名/性别/出生年月/身份证号, 拟任情况 over 拟任职务/是否留任, 序号, 镇(区),
     # 村(社区) and 备注 merged down both rows, a hint row (年.月) (18位) under them; candidates from row 6.
@@ -431,8 +432,8 @@ def write_real_heads(out: Path) -> None:
     # birth-year-month.xlsx: 出生 over 年 | 月, the year and the month typed as numbers in two columns.
     wb = new_book()
     ws = wb.active
-    ws.title = "石庄镇"
-    ws.cell(1, 1, "石庄镇村党组织换届拟任人选名单").font = Font(size=16, bold=True)
+    ws.title = "吴窑镇"
+    ws.cell(1, 1, "吴窑镇村党组织换届拟任人选名单").font = Font(size=16, bold=True)
     ws.merge_cells("A1:H1")
     for col, text in enumerate(["镇(区)", "村(社区)", "姓名", "性别", "出生", None, "拟任职务", "是否留任"], 1):
         if text:
@@ -443,7 +444,7 @@ def write_real_heads(out: Path) -> None:
         ws.merge_cells(cells)
     rows = _real_rows(["缪国华", "冒红梅", "季德才", "陆永生", "许晓燕", "黄启明", "蔡志军", "邵玲", "葛长春"])
     for i, (village, name, role, sex, born, kept) in enumerate(rows):
-        for col, value in enumerate(["石庄镇" if i == 0 else None, village, name, sex, born.year, born.month, role,
+        for col, value in enumerate(["吴窑镇" if i == 0 else None, village, name, sex, born.year, born.month, role,
                                      kept], 1):
             if value is not None:
                 ws.cell(4 + i, col, value)
@@ -452,11 +453,11 @@ def write_real_heads(out: Path) -> None:
     _boxed(ws, range(2, 4 + len(rows)), 8)
     save(wb, folder / "birth-year-month.xlsx")
 
-    # 丁堰镇.xlsx: a township's own slate, no 镇(区) column: the township is in the title only.
+    # 磨头镇.xlsx: a township's own slate, no 镇(区) column: the township is in the title only.
     wb = new_book()
     ws = wb.active
     ws.title = "名单"
-    ws.cell(1, 1, "丁堰镇村党组织换届拟任人选名单").font = Font(size=16, bold=True)
+    ws.cell(1, 1, "磨头镇村党组织换届拟任人选名单").font = Font(size=16, bold=True)
     ws.merge_cells("A1:G1")
     ws.cell(2, 1, f"填报日期:{FIXED_TIME.year}年{FIXED_TIME.month}月{FIXED_TIME.day}日")
     for col, text in enumerate(["序号", "村(社区)", "姓名", "性别", "出生年月", "拟任职务", "是否留任"], 1):
@@ -467,7 +468,7 @@ def write_real_heads(out: Path) -> None:
             ws.cell(4 + i, col, value)
     _merge_villages(ws, 4, 2, rows)
     _boxed(ws, range(3, 4 + len(rows)), 7)
-    save(wb, folder / "丁堰镇.xlsx")
+    save(wb, folder / "磨头镇.xlsx")
 
 
 # --------------------------------------------------------------------------- no-birth-column.xlsx

@@ -272,8 +272,8 @@ def make_samples():
 @pytest.mark.parametrize(("name", "row", "column", "note_zh", "note_en"), [
     ("two-row-header.xlsx", 8, "出生年月 (F)", None, None),
     ("birth-year-month.xlsx", 6, "出生(年、月) (E)", None, None),
-    ("丁堰镇.xlsx", 6, "出生年月 (E)", "工作表「名单」没有镇(区)列,镇(区)按第 1 行的标题取为「丁堰镇」",
-     "sheet '名单' has no township column; the township was taken from the title in row 1: '丁堰镇'"),
+    ("磨头镇.xlsx", 6, "出生年月 (E)", "工作表「名单」没有镇(区)列,镇(区)按第 1 行的标题取为「磨头镇」",
+     "sheet '名单' has no township column; the township was taken from the title in row 1: '磨头镇'"),
 ])
 def test_the_real_shapes_samples(tmp_path: Path, name: str, row: int, column: str, note_zh: str | None,
                                  note_en: str | None) -> None:
