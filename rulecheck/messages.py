@@ -218,6 +218,25 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "工作表「{sheet}」在工作簿中是隐藏的,已照常读取并检查",
         "sheet '{sheet}' is hidden in the workbook; it was read and checked like the others",
     ),
+    # a column's value from the slate itself (reader): the title, the 填报单位 line, the file's name
+    "column-taken": (
+        "工作表「{sheet}」没有{column_zh}列,{column_zh}按{where_zh}取为「{value}」",
+        "sheet '{sheet}' has no {column_en} column; the {column_en} was taken from {where_en}: '{value}'",
+    ),
+    "place-title": ("第 {where} 行的标题", "the title in row {where}"),
+    "place-unit": ("第 {where} 行的填报单位", "the 填报单位 line in row {where}"),
+    "place-file_name": ("文件名「{where}」", "the file's name '{where}'"),
+    "place-sheet_name": ("工作表名「{where}」", "the sheet's name '{where}'"),
+    "place-title-name": ("标题", "the title"),
+    "place-unit-name": ("填报单位", "the 填报单位 line"),
+    "place-file_name-name": ("文件名", "the file's name"),
+    "place-sheet_name-name": ("工作表名", "the sheet's name"),
+    "column-not-anywhere": (
+        "工作表「{sheet}」第 {row} 行的表头没有{column_zh}列,{places_zh}中也没有写明{column_zh}:"
+        "请在表头加一列“{header}”,或把{column_zh}的名称写进标题",
+        "sheet '{sheet}': the header in row {row} has no {column_en} column, and no {column_en} is named in {places_en}: "
+        "add a column headed '{header}', or put the {column_en}'s name in the title",
+    ),
     "sheet-hidden-no-table": (
         "隐藏的工作表「{sheet}」不是名单(第 {row} 行只有「{columns}」等列,没有{label}列),未作检查",
         "the hidden sheet '{sheet}' is not a slate (row {row} has only columns such as {columns}, no {label} column); not checked",

@@ -24,9 +24,10 @@ import numpy as np
 import pandas as pd
 
 from rulecheck import guard, limits
+from rulecheck.messages import t
 from rulecheck.raw import PassedOver, RawSheet, ReadError, SystemReason, Term
 from rulecheck.ruleset import ColumnSpec, Ruleset
-from rulecheck.values import blank_cells, fold_text
+from rulecheck.values import blank_cells, cell_text, fold_text
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 # WPS's own spreadsheet and template formats (.et, .ett) are xls inside: calamine reads them as such.
@@ -60,6 +61,8 @@ class Sheet:
     repeated: tuple[int, ...] = ()  # of those, rows that repeat the header (after a page break)
     hidden_rows: tuple[int, ...] = ()  # candidate rows hidden in the sheet (read like the others)
     header_row: int = 0  # the Excel row number of the header (a sheet may stack several tables)
+    # columns the sheet does not have, taken from where the rule file allows: (column, value, place, where)
+    taken: tuple[tuple[str, str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -393,7 +396,7 @@ def read_file(path: Path, ruleset: Ruleset, extra_aliases: dict[str, list[str]] 
             seen_rows.append(_likely_header(raw))
             continue
         at, matched = _first_table(found, _needed(ruleset, label, set(found[-1][1].values())))
-        if raw.hidden and label not in matched.values() and not ruleset.columns[label].from_sheet_name:
+        if raw.hidden and label not in matched.values() and not ruleset.columns[label].sources:
             # A hidden sheet of lists behind drop-downs (性别, 职务, 是否留任): no candidates, not a table.
             columns = "、".join(one_line(raw.rows[at][j]) for j in list(matched)[:SHOWN_CELLS])
             notes.append(("sheet-hidden-no-table", {"sheet": raw.name, "row": raw.row_number(at), "columns": columns,
@@ -436,6 +439,13 @@ def _table_notes(name: str, tables: list[Sheet], ruleset: Ruleset, label: str) -
     hidden = [n for s in tables for n in s.hidden_rows]
     if hidden:
         notes.append(("rows-hidden", {"sheet": name, "rows": _rows_text(hidden)}))
+    for key, value, place, where in dict.fromkeys(taken for s in tables for taken in s.taken):
+        if place == "sheet_name":  # a file per village, named by its sheets: the usual shape, said in the README
+            continue
+        spec = ruleset.columns[key]
+        notes.append(("column-taken", {"sheet": name, "value": value, "column_zh": spec.title.zh,
+                                       "column_en": spec.title.en, "where_zh": t("zh", f"place-{place}", where=where),
+                                       "where_en": t("en", f"place-{place}", where=where)}))
     return notes
 
 
@@ -533,8 +543,10 @@ def _sheet(file: str, raw: RawSheet, at: int, matched: dict[int, str], ruleset: 
            aliases: dict[str, str]) -> tuple[Sheet, tuple[int, dict[int, str]] | None]:
     """The table whose header is rows[at], and where the next table stacked below it starts, if any."""
     rows, name = raw.rows, raw.name
-    header = rows[at]
-    header_row = raw.row_number(at)
+    single = matched
+    span = _spanned(rows, at, matched, aliases, ruleset)
+    header, matched, top, body = span.cells, span.matched, span.top, span.body
+    header_row = raw.row_number(top)
     seen: dict[str, int] = {}
     for j, key in matched.items():
         if key in seen:
@@ -546,49 +558,56 @@ def _sheet(file: str, raw: RawSheet, at: int, matched: dict[int, str], ruleset: 
             )
         seen[key] = j
     missing = [spec.aliases[0] for key, spec in ruleset.columns.items() if spec.required and key not in seen
-               and not spec.from_sheet_name]
+               and not spec.sources]
     if missing:
         raise ReadError("missing-columns", sheet=name, columns="、".join(missing), row=header_row)
-    width = max(seen.values()) + 1
-    cells = _grid(rows[at + 1:], width)
+    taken = _taken(file, raw, top, seen, ruleset)
+    width = max(seen.values()) + 1 if span.month is None else max(*seen.values(), span.month) + 1
+    cells = _grid(rows[body:], width)
     # A header repeated after a page break is passed over; one with other columns starts a new table.
     # Only rows with a header's spelling where this table has its name or township (or first columns)
     # are matched cell by cell.
-    spellings = _spellings(aliases, ruleset) | {c for c in header if isinstance(c, str) and c.strip()}
+    spellings = _spellings(aliases, ruleset) | {c for r in range(top, body) for c in rows[r] if isinstance(c, str) and c.strip()}
     repeated, step = [], None
     needed = _needed(ruleset, label, set(seen))
     probe = list(dict.fromkeys([*(seen[k] for k in needed), *seen.values()]))[:PROBED_COLUMNS]
+    # A header of two rows (or with a hint row) repeated after a page break: each of its rows is passed over.
+    again_rows = {_row_key(rows[r], width) for r in range(top, body)} if body - top > 1 else set()
     for i in _repeats(cells, probe, spellings):
-        again = _header_at(rows[at + 1 + i], aliases, needed)
-        if again == matched:
+        again = _header_at(rows[body + i], aliases, needed)
+        if again == matched or again == single or (again_rows and _row_key(rows[body + i], width) in again_rows):
             repeated.append(i)
         elif again is not None:
-            step = (at + 1 + int(i), again)
+            step = (body + int(i), again)
             cells = cells[:i]
             break
-    end = at + 1 + len(cells)
-    _check_formulas(raw, at, end, set(seen.values()))
+    end = body + len(cells)
+    _check_formulas(raw, body - 1, end, set(seen.values()) | ({span.month} if span.month is not None else set()))
     # A cell counts only if it holds something other than whitespace.
     blank = blank_cells(cells)
     blank[repeated] = True  # counted among the skipped rows, as a blank line between rows would be
     cells[blank] = None
     filled = ~blank.all(axis=1)
-    numbers = (np.arange(len(cells)) + header_row + 1 if raw.row_numbers is None
-               else np.asarray(raw.row_numbers[at + 1:end], dtype=np.int64))
+    numbers = (np.arange(len(cells)) + body + 1 if raw.row_numbers is None
+               else np.asarray(raw.row_numbers[body:end], dtype=np.int64))
     # Totals, notes and signature lines are told by their first filled cell.
     first = cells[np.arange(len(cells)), blank.argmin(axis=1)]
     text = np.flatnonzero(_is_str(first))  # a number or date never reads 合计 or 备注
     note = np.zeros(len(cells), dtype=bool)
     note[text] = [bool(_NOT_A_ROW.match(_WHITESPACE.sub("", x))) for x in first[text]]
     columns = {key: cells[:, j] for key, j in seen.items()}
+    if span.month is not None:  # 出生 over 年 | 月: one birth date in two columns, read as 'year.month'
+        key = matched[seen_birth := span.year]
+        columns[key] = _year_month(cells[:, seen_birth], cells[:, span.month])
+        blank[:, seen_birth] &= blank[:, span.month]
     _check_required(name, ruleset, columns, seen, header, filled & ~note)
     for key, column in columns.items():
         if ruleset.columns[key].fill_down:  # merged township and village cells: only the top one has the value
             columns[key] = column[np.maximum.accumulate(np.where(blank[:, seen[key]], 0, np.arange(len(column))))]
     if label in columns:
         named = np.fromiter((x is not None for x in columns[label]), dtype=bool, count=len(cells))
-    else:  # a label taken from the sheet's name is there on every row
-        named = np.full(len(cells), bool(ruleset.columns[label].from_sheet_name), dtype=bool)
+    else:  # a label taken from elsewhere (the sheet's name, the title) is there on every row
+        named = np.full(len(cells), any(key == label for key, *_ in taken), dtype=bool)
     is_row = filled & named & ~note
     unnamed = filled & ~named & ~note
     # One block of objects, the Excel row number included, is much cheaper than a column each.
@@ -597,15 +616,192 @@ def _sheet(file: str, raw: RawSheet, at: int, matched: dict[int, str], ruleset: 
         kept[:, n] = column[is_row]
     kept[:, -1] = numbers[is_row].tolist()
     frame = pd.DataFrame(kept, columns=_index(tuple(columns)), dtype=object, copy=False)
-    for key, spec in ruleset.columns.items():
-        if spec.from_sheet_name and key not in frame:
-            frame[key] = name
-    headers = {key: column_label(one_line(header[j]), j) for key, j in seen.items()}
+    for key, value, *_ in taken:
+        frame[key] = value
+    headers = {key: column_label(span.label(j), j) for key, j in seen.items()}
     hidden = numbers[is_row][np.isin(numbers[is_row], raw.hidden_rows)] if raw.hidden_rows else ()
-    sheet = Sheet(file, name, frame, headers, _skipped(numbers, filled, is_row, header_row),
+    sheet = Sheet(file, name, frame, headers, _skipped(numbers, filled, is_row, raw.row_number(body - 1)),
                   tuple(int(n) for n in numbers[unnamed]), tuple(int(numbers[i]) for i in repeated),
-                  tuple(int(n) for n in hidden), header_row)
+                  tuple(int(n) for n in hidden), header_row, taken)
     return sheet, step
+
+
+# --------------------------------------------------------------------------- headers over two rows
+
+# Under a birth-date column's group header (出生, 出生年月), its year and its month in two columns.
+_YEAR_WORD, _MONTH_WORD = "年", "月"
+# A hint row under the header: every filled cell a bracketed remark, (年.月), (18位), （填写说明）.
+_HINT = re.compile(r"^\s*[(\[（【<《][^()\[\]（）【】<>《》]*[)\]）】>》]\s*$")
+
+
+@dataclass(frozen=True)
+class _Span:
+    """A header as found across the rows it spans: rows[top:body] are header (and hint) rows."""
+
+    cells: list[object]  # per column its name: the sub-header, else the cell merged over both rows
+    matched: dict[int, str]  # column index → canonical column
+    top: int
+    body: int  # the first row under the header
+    year: int | None = None  # a birth date in two columns: the year's column and the month's
+    month: int | None = None
+    group: str = ""  # the header over the two (出生)
+
+    def label(self, j: int) -> str:
+        if j == self.year:
+            return f"{one_line(self.group)}({_YEAR_WORD}、{_MONTH_WORD})"
+        return one_line(self.cells[j])
+
+
+def _text(cell: object) -> bool:
+    return isinstance(cell, str) and bool(cell.strip())
+
+
+def _spanned(rows: list[list[object]], at: int, matched: dict[int, str], aliases: dict[str, str],
+             ruleset: Ruleset) -> _Span:
+    """The header whose row naming most columns is rows[at], with the row above or below it if the two are one
+    header (a group header over sub-headers, cells merged down both rows), and a hint row under it passed over.
+
+    Only a header row with a blank or unmatched cell is looked at further: the usual header is one row.
+    """
+    header = rows[at]
+    span = _Span(list(header), matched, at, at + 1)
+    if len(matched) < sum(map(_text, header)) or any(not _text(c) for c in header[:max(matched) + 1]):
+        named = len(set(matched.values()))
+        if at > 0 and (pair := _pair(rows[at - 1], header, at - 1, named, aliases, ruleset, below=False)):
+            span = pair
+        elif at + 1 < len(rows) and (pair := _pair(header, rows[at + 1], at, named, aliases, ruleset, below=True)):
+            span = pair
+    if span.body < len(rows) and _hint_row(rows[span.body]):
+        span = _Span(span.cells, span.matched, span.top, span.body + 1, span.year, span.month, span.group)
+    return span
+
+
+def _hint_row(row: list[object]) -> bool:
+    filled = [c for c in row if c is not None and c != ""]
+    return bool(filled) and all(isinstance(c, str) and (not c.strip() or _HINT.match(c)) for c in filled) \
+        and any(_text(c) for c in filled)
+
+
+def _pair(upper: list[object], lower: list[object], top: int, named: int, aliases: dict[str, str], ruleset: Ruleset,
+          below: bool) -> _Span | None:
+    """upper and lower read as one header, if together they name more columns (``named``: the header row alone)."""
+    words = {c.strip() for c in lower if isinstance(c, str)}
+    years = _YEAR_WORD in words and _MONTH_WORD in words
+    if below:  # the row under a header is a sub-header row only if all it holds is headers (not a first candidate)
+        texts = [c for c in lower if c is not None and c != ""]
+        if not texts or not all(isinstance(c, str) for c in texts):
+            return None
+        if not years and any(c.strip() and match_header(c, aliases) is None for c in texts):  # type: ignore[union-attr]
+            return None
+    elif not years and not any(_text(c) and (j >= len(lower) or not _text(lower[j])) for j, c in enumerate(upper)):
+        return None  # nothing above a blank header cell: no cell merged down both rows
+    width = max(len(upper), len(lower))
+    cells = [lower[j] if j < len(lower) and _text(lower[j]) else (upper[j] if j < len(upper) else None)
+             for j in range(width)]
+    matched = {j: key for j, cell in enumerate(cells) if (key := match_header(cell, aliases))}
+    year = month = None
+    group = ""
+    births = {k for k, spec in ruleset.columns.items() if spec.type == "birth-date"}
+    for j in range(min(len(upper), len(lower)) - 1):
+        if (_text(upper[j]) and fold_text(str(lower[j])) == _YEAR_WORD and fold_text(str(lower[j + 1])) == _MONTH_WORD
+                and (key := _birth_group(upper[j], aliases, ruleset, births))):
+            matched.pop(j + 1, None)
+            matched[j] = key
+            year, month, group = j, j + 1, str(upper[j])
+            break
+    if year is None and len(set(matched.values())) <= named:
+        return None
+    if below and any(_text(c) and match_header(c, aliases) is None and j not in (year, month) for j, c in enumerate(lower)):
+        return None
+    return _Span(cells, dict(sorted(matched.items())), top, top + 2, year, month, group)
+
+
+def _birth_group(cell: object, aliases: dict[str, str], ruleset: Ruleset, births: set[str]) -> str | None:
+    """The birth-date column a group header names: by an alias (出生年月), or as the start of one (出生)."""
+    key = match_header(cell, aliases)
+    if key in births:
+        return key
+    folded = fold_text(str(cell))
+    return next((k for k in births for alias in ruleset.columns[k].aliases if fold_text(alias).startswith(folded)), None)
+
+
+def _year_month(year: np.ndarray, month: np.ndarray) -> np.ndarray:
+    """A year's cells and a month's read as one birth cell each, '1968.5'; a year alone stays as it is."""
+    y = cell_text(pd.Series(year, dtype=object))
+    m = cell_text(pd.Series(month, dtype=object))
+    joined = y.where(m.isna(), y + "." + m)
+    return joined.astype(object).where(joined.notna(), None).to_numpy(dtype=object)
+
+
+def _row_key(row: list[object], width: int) -> tuple[str, ...]:
+    return tuple("" if c is None else str(c).strip() for c in itertools.islice(itertools.chain(row, itertools.repeat(None)), width))
+
+
+# --------------------------------------------------------------------------- a column's value from elsewhere
+
+# A 填报单位 line above the header: its words after the label (填报单位(盖章):中共丁堰镇委员会).
+_UNIT_LINE = re.compile(r"^(?:填报|报送|填表|上报|呈报)单位\s*(?:[(（][^)）]*[)）])?\s*[:：]?\s*")
+
+
+def _either(items: list[str]) -> str:
+    """'a, b or c'."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
+
+
+@functools.lru_cache(maxsize=32)
+def _pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _lines(raw: RawSheet, top: int) -> dict[str, list[tuple[str, str]]]:
+    """The lines above a header: title lines and 填报单位 lines, each with its row number."""
+    lines: dict[str, list[tuple[str, str]]] = {"title": [], "unit": []}
+    for i, row in enumerate(raw.rows[:top]):
+        line = " ".join(one_line(c) for c in row if isinstance(c, str) and c.strip())
+        if line:
+            unit = _UNIT_LINE.match(line)
+            lines["unit" if unit else "title"].append((line[unit.end():] if unit else line, str(raw.row_number(i))))
+    return lines
+
+
+def _places(file: str, raw: RawSheet, lines: dict[str, list[tuple[str, str]]], place: str) -> list[tuple[str, str]]:
+    """The texts of one place a column's value may come from, each with where it is as shown to the user."""
+    if place == "sheet_name":
+        return [(raw.name, raw.name)]
+    if place == "file_name":
+        return [(Path(file).stem, Path(file).name)]
+    return lines[place]
+
+
+def _taken(file: str, raw: RawSheet, top: int, seen: dict[str, int], ruleset: Ruleset) -> tuple[tuple[str, str, str, str], ...]:
+    """Columns the sheet does not have, taken from the places the rule file names; a required one refused if none
+    of them names it."""
+    taken = []
+    lines = None
+    for key, spec in ruleset.columns.items():
+        if key in seen or not spec.sources:
+            continue
+        value = None
+        for place in spec.sources:
+            if lines is None and place in ("title", "unit"):
+                lines = _lines(raw, top)
+            for text, where in _places(file, raw, lines or {}, place):
+                if spec.name_pattern is None:
+                    value = text.strip() or None
+                elif match := _pattern(spec.name_pattern).search(text):
+                    value = (match.groupdict().get("name") or match.group(0)).strip() or None
+                if value:
+                    taken.append((key, value, place, where))
+                    break
+            if value:
+                break
+        if value is None and spec.required:
+            places = list(spec.sources)
+            raise ReadError("column-not-anywhere", sheet=raw.name, row=raw.row_number(top), column_zh=spec.title.zh,
+                            column_en=spec.title.en, header=spec.aliases[0],
+                            places_zh="、".join(t("zh", f"place-{p}-name") for p in places),
+                            places_en=_either([t("en", f"place-{p}-name") for p in places]))
+    return tuple(taken)
 
 
 @functools.lru_cache(maxsize=64)

@@ -7,6 +7,7 @@ valid, e.g. ``rules.yaml:41 rules[3].when: unknown function 'avg'; functions: ag
 from __future__ import annotations
 
 import datetime as dt
+import re
 import string
 import types
 from dataclasses import dataclass
@@ -65,6 +66,7 @@ class Text(Strict):
         return self.zh if lang == "zh" else self.en
 
 
+ValueSource = Literal["sheet_name", "title", "unit", "file_name"]
 ColumnType = Literal["text", "number", "date", "birth-date", "boolean", "years", "category", "id-number"]
 Param = bool | int | float | dt.date | str
 _PARAM_TYPES = {"bool", "int", "float", "date", "str"}
@@ -77,6 +79,11 @@ class ColumnSpec(Strict):
     categories: dict[str, list[str]] | None = None
     required: bool = False
     fill_down: bool = False
+    # Where a column's value may come from when a sheet has no such column, tried in this order:
+    # the sheet's name (its whole name), the title above the header, the 填报单位 line, the file's
+    # name (these three searched with ``name_pattern``). ``from_sheet_name: true`` is ``from: [sheet_name]``.
+    value_from: list[ValueSource] = Field(default=[], alias="from")
+    name_pattern: str | None = None  # a regular expression; its group 'name', if any, is the value
     from_sheet_name: bool = False
     confirm_with: str | None = None
     # A yes/no column's own words, read besides the usual 是/否, √/×, Y/N, 有/无.
@@ -88,8 +95,30 @@ class ColumnSpec(Strict):
     between: tuple[float, float] | None = None
     whole: bool = False
 
+    @property
+    def sources(self) -> tuple[ValueSource, ...]:
+        """The places this column's value may be taken from when the sheet has no such column."""
+        if self.from_sheet_name and "sheet_name" not in self.value_from:
+            return ("sheet_name", *self.value_from)
+        return tuple(self.value_from)
+
+    @field_validator("name_pattern")
+    @classmethod
+    def _pattern(cls, pattern: str | None) -> str | None:
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"not a regular expression: {exc}") from None
+        return pattern
+
     @model_validator(mode="after")
     def _categories(self) -> ColumnSpec:
+        searched = [s for s in self.value_from if s != "sheet_name"]
+        if searched and self.name_pattern is None:
+            raise ValueError(f"'name_pattern' is required to take a value from {', '.join(searched)}")
+        if len(set(self.value_from)) != len(self.value_from):
+            raise ValueError("'from' names a place twice")
         if (self.type == "category") != (self.categories is not None):
             raise ValueError("'categories' is required for type category, and only for it")
         if self.confirm_with and self.type != "birth-date":

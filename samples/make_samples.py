@@ -404,6 +404,121 @@ def write_broken(out: Path) -> None:
     save(wb, out / "every-rule-broken.xlsx")
 
 
+# --------------------------------------------------------------------------- real-shapes/: headers and townships
+
+# Three villages each: a secretary, a woman and a young cadre on every committee, the secretaries' average
+# age 42.3 with one of three aged 35 or under; the third person of the first village is retained at 57.
+REAL_PEOPLE = [
+    ("一村", [("书记", "男", dt.date(1972, 3, 5), "是"), ("委员", "女", dt.date(1980, 5, 9), "否"),
+              ("委员", "男", dt.date(1950, 2, 14), "是")]),
+    ("二村", [("书记", "男", dt.date(1962, 6, 1), "是"), ("副书记", "女", dt.date(1975, 8, 8), "否"),
+              ("委员", "男", dt.date(1968, 11, 20), "是")]),
+    ("三村", [("书记", "男", dt.date(1960, 1, 2), "是"), ("委员", "女", dt.date(1979, 4, 4), "否"),
+              ("委员", "男", dt.date(1970, 9, 9), "否")]),
+]
+
+
+def _real_rows(names: list[str]) -> list[tuple[str, str, str, str, dt.date, str]]:
+    """(village, name, role, sex, born, retained) for each person of REAL_PEOPLE, named from ``names``."""
+    people = [(v, role, sex, born, kept) for v, persons in REAL_PEOPLE for role, sex, born, kept in persons]
+    return [(v, name, role, sex, born, kept) for name, (v, role, sex, born, kept) in zip(names, people)]
+
+
+def _boxed(ws, rows: range, columns: int) -> None:
+    for r in rows:
+        for c in range(1, columns + 1):
+            ws.cell(r, c).border, ws.cell(r, c).alignment = BOX, CENTRE
+
+
+def _merge_villages(ws, first_row: int, column: int, rows: list[tuple]) -> None:
+    """Each village's cell merged down its rows, the value in the top cell only."""
+    start = first_row
+    for i in range(1, len(rows) + 1):
+        if i == len(rows) or rows[i][0] != rows[start - first_row][0]:
+            if first_row + i - 1 > start:
+                ws.merge_cells(start_row=start, start_column=column, end_row=first_row + i - 1, end_column=column)
+            start = first_row + i
+
+
+def write_real_heads(out: Path) -> None:
+    """real-shapes/: a header over two rows, a birth date in two columns, a township's slate with no 镇 column
+    (townships no other sample has: checked together, two files of one township are one township)."""
+    folder = out / "real-shapes"
+    # two-row-header.xlsx: 基本情况 over 姓名/性别/出生年月/身份证号, 拟任情况 over 拟任职务/是否留任, 序号, 镇(区),
+    # 村(社区) and 备注 merged down both rows, a hint row (年.月) (18位) under them; candidates from row 6.
+    wb = new_book()
+    ws = wb.active
+    ws.title = "白蒲镇"
+    ws.cell(1, 1, "白蒲镇村党组织换届拟任人选名单").font = Font(size=16, bold=True)
+    ws.merge_cells("A1:J1")
+    ws.cell(2, 1, "填报单位:中共白蒲镇委员会")
+    ws.merge_cells("A2:F2")
+    for col, text in {1: "序号", 2: "镇(区)", 3: "村(社区)", 4: "基本情况", 8: "拟任情况", 10: "备注"}.items():
+        ws.cell(3, col, text).font = Font(bold=True)
+    for col, text in enumerate(["姓名", "性别", "出生年月", "身份证号", "拟任职务", "是否留任"], 4):
+        ws.cell(4, col, text).font = Font(bold=True)
+    for cells in ("A3:A4", "B3:B4", "C3:C4", "J3:J4", "D3:G3", "H3:I3"):
+        ws.merge_cells(cells)
+    ws.cell(5, 6, "(年.月)")
+    ws.cell(5, 7, "(18位)")
+    ids = Ids(700)
+    rows = _real_rows(["顾建平", "陈小芳", "吴长林", "朱卫国", "钱秀英", "孙德兵", "周海东", "郑丽", "王金宝"])
+    for i, (village, name, role, sex, born, kept) in enumerate(rows):
+        r = 6 + i
+        values = [i + 1, "白蒲镇" if i == 0 else None, village, name, sex, f"{born.year}.{born.month:02d}",
+                  ids.make(born, sex == "男"), role, kept, None]
+        for col, value in enumerate(values, 1):
+            if value is not None:
+                ws.cell(r, col, value)
+        ws.cell(r, 7).number_format = "@"
+    ws.merge_cells(start_row=6, start_column=2, end_row=5 + len(rows), end_column=2)
+    _merge_villages(ws, 6, 3, rows)
+    _boxed(ws, range(3, 6 + len(rows)), 10)
+    ws.column_dimensions["G"].width = 21
+    save(wb, folder / "two-row-header.xlsx")
+
+    # birth-year-month.xlsx: 出生 over 年 | 月, the year and the month typed as numbers in two columns.
+    wb = new_book()
+    ws = wb.active
+    ws.title = "吴窑镇"
+    ws.cell(1, 1, "吴窑镇村党组织换届拟任人选名单").font = Font(size=16, bold=True)
+    ws.merge_cells("A1:H1")
+    for col, text in enumerate(["镇(区)", "村(社区)", "姓名", "性别", "出生", None, "拟任职务", "是否留任"], 1):
+        if text:
+            ws.cell(2, col, text).font = Font(bold=True)
+    ws.cell(3, 5, "年")
+    ws.cell(3, 6, "月")
+    for cells in ("A2:A3", "B2:B3", "C2:C3", "D2:D3", "E2:F2", "G2:G3", "H2:H3"):
+        ws.merge_cells(cells)
+    rows = _real_rows(["缪国华", "冒红梅", "季德才", "陆永生", "许晓燕", "黄启明", "蔡志军", "邵玲", "葛长春"])
+    for i, (village, name, role, sex, born, kept) in enumerate(rows):
+        for col, value in enumerate(["吴窑镇" if i == 0 else None, village, name, sex, born.year, born.month, role,
+                                     kept], 1):
+            if value is not None:
+                ws.cell(4 + i, col, value)
+    ws.merge_cells(start_row=4, start_column=1, end_row=3 + len(rows), end_column=1)
+    _merge_villages(ws, 4, 2, rows)
+    _boxed(ws, range(2, 4 + len(rows)), 8)
+    save(wb, folder / "birth-year-month.xlsx")
+
+    # 磨头镇.xlsx: a township's own slate, no 镇(区) column: the township is in the title only.
+    wb = new_book()
+    ws = wb.active
+    ws.title = "名单"
+    ws.cell(1, 1, "磨头镇村党组织换届拟任人选名单").font = Font(size=16, bold=True)
+    ws.merge_cells("A1:G1")
+    ws.cell(2, 1, f"填报日期:{FIXED_TIME.year}年{FIXED_TIME.month}月{FIXED_TIME.day}日")
+    for col, text in enumerate(["序号", "村(社区)", "姓名", "性别", "出生年月", "拟任职务", "是否留任"], 1):
+        ws.cell(3, col, text).font = Font(bold=True)
+    rows = _real_rows(["储建新", "沈晓兰", "曹宝山", "姜立新", "潘月琴", "戴国兵", "严卫东", "冯小燕", "汤金富"])
+    for i, (village, name, role, sex, born, kept) in enumerate(rows):
+        for col, value in enumerate([i + 1, village, name, sex, f"{born.year}.{born.month:02d}", role, kept], 1):
+            ws.cell(4 + i, col, value)
+    _merge_villages(ws, 4, 2, rows)
+    _boxed(ws, range(3, 4 + len(rows)), 7)
+    save(wb, folder / "磨头镇.xlsx")
+
+
 # --------------------------------------------------------------------------- no-birth-column.xlsx
 
 NO_BIRTH_HEADERS = [

@@ -107,7 +107,8 @@ def test_missing_required_column_names_it(tmp_path: Path) -> None:
     path = workbook(tmp_path / "slate.xlsx", {"名单": [["村", "姓名", "出生年月"], ["东村", "张三", "1968.05"]]})
     with pytest.raises(ReadError) as exc:
         read_file(path, RULES)
-    assert exc.value.message("zh") == "工作表「名单」第 1 行的表头缺少必需的列:镇(区)"
+    assert exc.value.message("zh") == ("工作表「名单」第 1 行的表头没有镇(区)列,标题、填报单位、文件名中也没有写明镇(区):"
+            "请在表头加一列“镇(区)”,或把镇(区)的名称写进标题")
 
 
 def test_duplicate_header_names_both_columns(tmp_path: Path) -> None:

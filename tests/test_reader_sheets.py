@@ -86,7 +86,8 @@ def test_a_hidden_sheet_with_candidates_but_not_all_columns_is_an_error(tmp_path
     }, {"补报": "hidden"})
     result = run(path)
     assert result.code == 2
-    assert result.error(path) == "工作表「补报」第 1 行的表头缺少必需的列:镇(区)"
+    assert result.error(path) == ("工作表「补报」第 1 行的表头没有镇(区)列,标题、填报单位、文件名中也没有写明镇(区):"
+            "请在表头加一列“镇(区)”,或把镇(区)的名称写进标题")
 
 
 def test_a_chart_sheet_is_not_read(tmp_path: Path) -> None:
