@@ -741,6 +741,8 @@ def build(out: Path, convert: bool = True) -> None:
     write_clean(out)
     write_broken(out)
     write_no_birth(out)
+    write_real_roles(out)
+    write_real_heads(out)
     write_per_village(out, convert)
     write_service_centres(out)
 

@@ -8,6 +8,8 @@ import importlib.util
 import io
 import json
 import re
+import shutil
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -57,6 +59,11 @@ def no_birth(rugao) -> Report:
 @pytest.fixture(scope="module")
 def folder(rugao) -> Report:
     return check_paths([PER_VILLAGE], rugao)
+
+
+@pytest.fixture(scope="module")
+def shapes(rugao) -> Report:
+    return check_paths([SAMPLES / "real-shapes"], rugao)
 
 
 @pytest.fixture(scope="module")
@@ -238,6 +245,48 @@ def test_per_village_file_given_twice_is_checked_once(rugao, folder: Report) -> 
     assert found(twice) == found(folder)
 
 
+# --------------------------------------------------------------------------- real-shapes/
+
+SHAPES_FOUND = [
+    ("retirement-age", "error", "person", "birth-year-month.xlsx", 6, "一村", "季德才", 57.0),
+    ("age-as-written", "notice", "person", "joint-posts.xlsx", 8, "西场村", "吴桂英", 33.0),
+    ("first-secretary-not-on-committee", "notice", "person", "joint-posts.xlsx", 11, "南庄村", "赵文博", "第一书记(兼副书记)"),
+    ("role-unrecognised", "error", "person", "joint-posts.xlsx", 13, "南庄村", "钱德贵", "村委会主任"),
+    ("age-as-written", "notice", "person", "joint-posts.xlsx", 14, "北窑村", "周长林", 39.0),
+    ("retirement-age", "error", "person", "two-row-header.xlsx", 8, "一村", "吴长林", 57.0),
+    ("retirement-age", "error", "person", "磨头镇.xlsx", 6, "一村", "曹宝山", 57.0),
+]
+
+
+def test_real_shapes_exact_outcome(shapes: Report) -> None:
+    assert counts(shapes) == (1, 4, 0, 3, 0, 40)
+    assert found(shapes) == SHAPES_FOUND
+    columns = {(Path(v.file).name, v.row): v.column for v in shapes.violations}
+    assert columns["birth-year-month.xlsx", 6] == "出生(年、月) (E)" and columns["two-row-header.xlsx", 8] == "出生年月 (F)"
+    notes = {Path(f.path).name: f.notes for f in shapes.files}
+    assert notes["磨头镇.xlsx"] == ("工作表「名单」没有镇(区)列,镇(区)按第 1 行的标题取为「磨头镇」",)
+    assert {v.township for v in shapes.violations if Path(v.file).name == "磨头镇.xlsx"} == {"磨头镇"}
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed; .ci/run installs it where apt-get works")
+def test_real_shapes_survive_another_writer(tmp_path: Path, rugao, shapes: Report) -> None:
+    """Saved again by LibreOffice (as xlsx and as xls), every shape reads to the same findings."""
+    by_file = {}
+    for v in shapes.violations:
+        by_file.setdefault(Path(v.file).name, []).append((v.rule, v.row, v.village, v.name, v.observed, v.column))
+    profile = f"-env:UserInstallation=file://{tmp_path / 'profile'}"
+    for target in ("xlsx", "xls"):
+        out = tmp_path / target
+        sources = sorted(str(p) for p in (SAMPLES / "real-shapes").glob("*.xlsx"))
+        subprocess.run(["soffice", profile, "--headless", "--convert-to", target, "--outdir", str(out), *sources],
+                       check=True, capture_output=True, timeout=240)
+        again = check_paths([out], rugao)
+        got = {}
+        for v in again.violations:
+            got.setdefault(Path(v.file).stem, []).append((v.rule, v.row, v.village, v.name, v.observed, v.column))
+        assert got == {Path(name).stem: rows for name, rows in by_file.items()}, target
+
+
 # --------------------------------------------------------------------------- service-centres.xlsx
 
 
@@ -260,10 +309,10 @@ _BLOCK = re.compile(r"```\n\$ rulecheck (?P<args>[^\n]*); echo \$\?\n(?P<summary
 
 
 @pytest.fixture(scope="module")
-def reports(clean, broken, no_birth, folder, centres) -> dict[str, Report]:
+def reports(clean, broken, no_birth, folder, shapes, centres) -> dict[str, Report]:
     """Each sample's report under the name the README gives the sample."""
     return {"clean-township.xlsx": clean, "every-rule-broken.xlsx": broken, "no-birth-column.xlsx": no_birth,
-            "per-village/": folder, "service-centres.xlsx": centres}
+            "per-village/": folder, "real-shapes/": shapes, "service-centres.xlsx": centres}
 
 
 def _table_rows(text: str) -> list[list[str]]:
@@ -307,6 +356,7 @@ def test_readme_states_each_samples_summary_line(reports: dict[str, Report]) -> 
         "samples/every-rule-broken.xlsx": reports["every-rule-broken.xlsx"],
         "samples/no-birth-column.xlsx": reports["no-birth-column.xlsx"],
         "samples/per-village": reports["per-village/"],
+        "samples/real-shapes": reports["real-shapes/"],
         "--rules rules/public-service-centre.yaml samples/service-centres.xlsx": reports["service-centres.xlsx"],
     }
     blocks = list(_BLOCK.finditer(README.read_text(encoding="utf-8")))
