@@ -57,8 +57,8 @@ DOC = {
 
 # parameter name: (zh help, en help, zh metavar, en metavar); a metavar of None keeps click's
 HELP: dict[str, tuple[str, str, str | None, str | None]] = {
-    "paths": ("要检查的名单:文件(.xlsx .xlsm .xls .ods .csv)或文件夹(含子文件夹)。",
-              "Slates to check: files (.xlsx .xlsm .xls .ods .csv) or folders (searched recursively).",
+    "paths": ("要检查的名单:文件(.xlsx .xlsm .xls .et .ett .ods .csv)或文件夹(含子文件夹)。",
+              "Slates to check: files (.xlsx .xlsm .xls .et .ett .ods .csv) or folders (searched recursively).",
               "文件或文件夹", "PATHS"),
     "rules": ("规则文件(YAML)。默认用 rulecheck.toml 中指定的,否则用内置的 2007 年规则。",
               "Rule file (YAML). Default: rulecheck.toml's, else the bundled 2007 rules.", "规则文件", "FILE"),
