@@ -32,7 +32,7 @@ from rulecheck.model import (
 )
 from rulecheck.raw import PassedOver
 from rulecheck.reader import ReadError, Sheet, find_files, read_file
-from rulecheck.ruleset import SUMMARY_SCOPE, Ruleset
+from rulecheck.ruleset import Ruleset
 from rulecheck.values import fold
 
 # progress(files done, files in all, the file just read)

@@ -261,7 +261,6 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "工作表「{sheet}」第 {rows} 行重复了表头,已当作表头处理(其下各行按该行的列读取),不作为人选",
         "sheet '{sheet}': rows {rows} repeat the header; they were taken as headers (the rows under each read by its columns), not as candidates",
     ),
-    "not-checked": ("未能检查的规则(缺少所需列):{rules}", "rules not checked (columns missing): {rules}"),
     "no-violations": ("未发现问题", "no problems found"),
     "location-row": ("第 {row} 行", "row {row}"),
     "location-sheet": ("工作表「{sheet}」", "sheet '{sheet}'"),

@@ -16,7 +16,6 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-import io
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator

@@ -22,8 +22,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from faultkit import GOOD_ROWS, HEADER, good_slate, run, workbook
+from report_slate import render as render_bytes
 from rulecheck.annotate import plan, write_copy
-from rulecheck.formats import is_binary, writer
+from rulecheck.formats import is_binary
 from rulecheck.formats.rows import verdict
 from rulecheck.messages import t
 from rulecheck.model import (
@@ -100,13 +101,9 @@ def make_report(lang: str = "zh", files: tuple[FileResult, ...] | None = None,
 
 
 def render(report: Report, name: str) -> str | bytes:
-    if is_binary(name):
-        stream = io.BytesIO()
-        writer(name)(report, stream)
-        return stream.getvalue()
-    text = io.StringIO(newline="")
-    writer(name)(report, text)
-    return text.getvalue()
+    """A format's output: text formats as text, binary ones as bytes (report_slate.render gives bytes for all)."""
+    out = render_bytes(report, name)
+    return out if is_binary(name) else out.decode("utf-8")
 
 
 def block(text: str, path: str, lang: str = "zh") -> list[str]:
