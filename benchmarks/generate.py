@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from rulecheck.idnumber import check_character
-from rulecheck.reader import column_letter as _col
+from rulecheck.table.idnumber import check_character
+from rulecheck.read.reader import column_letter as _col
 
 SIZES = (1, 100, 1_000, 10_000)
 MANIFEST = "manifest.json"

@@ -57,7 +57,8 @@ READING = """
 import os, sys, pathlib, multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 import rulecheck.cli
-from rulecheck import check, reader
+from rulecheck import run as check
+from rulecheck.read import reader
 
 def read(paths):
     return sum(sum(map(len, sheet.rows)) for path in paths for sheet in reader.read_rows(path))
@@ -155,8 +156,8 @@ def _constraints() -> dict[str, dict]:
     What it cannot express is left out: mixed date forms, identity-number check digits and
     birth dates, ages, and every per-village or per-township rule.
     """
-    from rulecheck.ruleset import load
-    from rulecheck.values import _FALSE, _TRUE
+    from rulecheck.rulefile.ruleset import load
+    from rulecheck.table.values import _FALSE, _TRUE
 
     columns = load().columns
     roles = sorted({s for syns in (columns["role"].categories or {}).values() for s in syns}, key=len, reverse=True)

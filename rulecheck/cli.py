@@ -12,10 +12,10 @@ import typer
 
 from rulecheck import __version__
 from rulecheck.formats import FORMATS, is_binary, writer
-from rulecheck.i18n import HELP
+from rulecheck.render.i18n import HELP
 from rulecheck.formats.inert import inert_text
-from rulecheck.messages import LANGS, t
-from rulecheck.model import FAIL_LEVELS, Report
+from rulecheck.render.messages import LANGS, t
+from rulecheck.findings import FAIL_LEVELS, Report
 
 app = typer.Typer(
     add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False,
@@ -40,7 +40,7 @@ def _choice(lang: str, option: str, value: str | None, choices: tuple[str, ...])
 
 
 def _help(name: str) -> str:
-    """An option's English help; the command line shows it in the user's language (rulecheck.i18n)."""
+    """An option's English help; the command line shows it in the user's language (rulecheck.render.i18n)."""
     return HELP[name][1].format(formats="|".join(FORMATS))
 
 
@@ -68,7 +68,7 @@ def check(
     With --fail-on warning, warnings also give 1; with --fail-on never, only 2 is an exit code.
     """
     from rulecheck import config as config_module
-    from rulecheck import ruleset as ruleset_module
+    from rulecheck.rulefile import ruleset as ruleset_module
 
     _choice("zh", "--lang", lang, LANGS)
     settings = None
@@ -93,12 +93,12 @@ def check(
     except ruleset_module.RuleFileError as exc:
         _fail(exc.text(lang))
     if list_rules or explain:
-        from rulecheck.explain import describe
+        from rulecheck.render.explain import describe
 
         try:
             typer.echo(describe(loaded, lang, explain))
         except KeyError:
-            from rulecheck.explain import titled
+            from rulecheck.render.explain import titled
 
             _fail(t(lang, "unknown-rule-titled", rule=explain, rules=titled(loaded, lang)))
         raise typer.Exit(0)
@@ -116,7 +116,7 @@ def check(
     if annotate is not None and annotate.exists() and not annotate.is_dir():
         _fail(t(lang, "annotate-not-dir", path=annotate))
 
-    from rulecheck.check import check_paths
+    from rulecheck.run import check_paths
     from rulecheck.progress import ProgressBar
 
     result = check_paths(
@@ -134,9 +134,9 @@ def _write_outputs(result: Report, format: str, output: Path | None, report: Pat
 
     False when an annotated copy could not be written (the others still are).
     """
-    from rulecheck.annotate import AnnotateError, plan, write_copy
-    from rulecheck.i18n import os_reason
-    from rulecheck.output import atomic_write
+    from rulecheck.formats.annotate import AnnotateError, plan, write_copy
+    from rulecheck.render.i18n import os_reason
+    from rulecheck.formats.atomic import atomic_write
 
     lang = result.lang
     targets = [p for p in (output, report) if p is not None]
@@ -230,7 +230,7 @@ def _invoke(argv: list[str]) -> int:
     The language is read from argv before click parses (the default zh): the help page, click's
     errors and the usage line are then shown in it.
     """
-    from rulecheck import i18n
+    from rulecheck.render import i18n
 
     lang = i18n.usable(i18n.language(argv))
     command = i18n.localize(typer.main.get_command(app), lang, FORMATS)

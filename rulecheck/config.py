@@ -30,10 +30,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from rulecheck.check import TownshipSettings
-from rulecheck.messages import t
-from rulecheck.model import township_key
-from rulecheck.ruleset import SUMMARY_SCOPE, RuleFileError, Ruleset
+from rulecheck.run import TownshipSettings
+from rulecheck.render.messages import t
+from rulecheck.findings import township_key
+from rulecheck.rulefile.ruleset import SUMMARY_SCOPE, RuleFileError, Ruleset
 
 FILE_NAME = "rulecheck.toml"
 
@@ -196,7 +196,7 @@ def load_for(paths: list[Path], explicit: Path | None, lang: str | None) -> Conf
 
 def load(path: Path, lang: str | None = "zh") -> Config:
     """Read and validate a config file; raises ConfigError naming file, line and key (the file once)."""
-    from rulecheck.i18n import os_reason, toml_message, usable
+    from rulecheck.render.i18n import os_reason, toml_message, usable
 
     name = str(path)
     try:
@@ -229,7 +229,7 @@ def _message(err: dict[str, Any], loc: tuple, lang: str) -> str:
     if err["type"] == "literal_error":
         choices = err["ctx"]["expected"].replace("'", "").replace(" or ", ", ")
         return t(lang, "config-choice", choices="|".join(c.strip() for c in choices.split(",")), value=err["input"])
-    from rulecheck.i18n import value_message
+    from rulecheck.render.i18n import value_message
 
     return t(lang, "config-bad-value", reason=value_message(err["msg"], lang))
 

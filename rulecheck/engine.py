@@ -18,11 +18,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rulecheck import expr, idnumber, values
-from rulecheck.messages import t
-from rulecheck.model import Exemption, Violation
-from rulecheck.reader import Sheet
-from rulecheck.ruleset import SUMMARY_SCOPE, ColumnSpec, Rule, Ruleset
+from rulecheck.lang import expr
+
+from rulecheck.table import idnumber, values
+from rulecheck.render.messages import t
+from rulecheck.findings import Exemption, Violation
+from rulecheck.read.reader import Sheet
+from rulecheck.rulefile.ruleset import SUMMARY_SCOPE, ColumnSpec, Rule, Ruleset
 
 # file → rule id → the columns the file lacks for it, as alternatives (any one set would have done)
 NotChecked = dict[str, dict[str, tuple[tuple[str, ...], ...]]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from typing import TextIO
 
-from rulecheck.messages import t
+from rulecheck.render.messages import t
 
 MIN_FILES = 10  # fewer files than this read too fast for a bar to help
 

@@ -29,7 +29,7 @@ import openpyxl
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from rulecheck.idnumber import check_character
+from rulecheck.table.idnumber import check_character
 
 AS_OF = dt.date(2007, 10, 20)
 AREA = "320682"  # 如皋市

@@ -14,11 +14,11 @@ from typing import Any
 import openpyxl
 import pytest
 
-from rulecheck import ruleset
-from rulecheck.check import check_paths
+from rulecheck.rulefile import ruleset
+from rulecheck.run import check_paths
 from rulecheck.formats import is_binary, writer
-from rulecheck.idnumber import check_character
-from rulecheck.model import Report
+from rulecheck.table.idnumber import check_character
+from rulecheck.findings import Report
 
 # Text a spreadsheet would treat as a formula (OWASP's CSV-injection examples).
 INJECTIONS = ('=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)")

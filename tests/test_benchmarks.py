@@ -8,7 +8,9 @@ from pathlib import Path
 
 import python_calamine
 
-from rulecheck import check, ruleset
+from rulecheck import run as check
+
+from rulecheck.rulefile import ruleset
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import generate  # noqa: E402

@@ -18,8 +18,8 @@ from typing import Any, NamedTuple
 import pytest
 
 from rulecheck import __version__
-from rulecheck.idnumber import check_character
-from rulecheck.messages import t
+from rulecheck.table.idnumber import check_character
+from rulecheck.render.messages import t
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

@@ -11,7 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from report_slate import write_slate
-from rulecheck import config, ruleset
+from rulecheck import config
+from rulecheck.rulefile import ruleset
 from rulecheck.cli import app
 
 RULES = ruleset.load()

@@ -11,8 +11,12 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from rulecheck import engine, idnumber, ruleset
-from rulecheck.reader import Sheet
+from rulecheck import engine
+
+from rulecheck.rulefile import ruleset
+
+from rulecheck.table import idnumber
+from rulecheck.read.reader import Sheet
 
 RULES = ruleset.load()
 AS_OF = dt.date(2007, 10, 20)

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rulecheck import expr
-from rulecheck.expr import BOOL, DATE, NUMBER, TEXT, YEARS, Kind, Scope, Type
+from rulecheck.lang import expr
+from rulecheck.lang.expr import BOOL, DATE, NUMBER, TEXT, YEARS, Kind, Scope, Type
 
 ROLE = Type("category", frozenset({"secretary", "member"}))
 NAMES = {

@@ -24,7 +24,10 @@ import pytest
 from faultkit import (
     GOOD_ROWS, HEADER, assert_good_checked, good_slate, patched_xlsx, run, xlsx_parts,
 )
-from rulecheck import check, cli, output, reader, ruleset
+from rulecheck import run as check, cli
+from rulecheck.formats import atomic as output
+from rulecheck.read import reader
+from rulecheck.rulefile import ruleset
 from rulecheck.formats.json import as_data
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -518,7 +521,7 @@ def test_an_input_with_a_dtd_is_named_as_such_by_annotate(tmp_path: Path) -> Non
 
 _KILLED_WRITER = """
 import sys, time
-from rulecheck.output import atomic_write
+from rulecheck.formats.atomic import atomic_write
 with atomic_write(sys.argv[1]) as out:
     out.write("half")
     out.flush()

@@ -15,7 +15,7 @@ from faultkit import (
     GOOD_ROWS, HEADER, SHEET, assert_good_checked, check_bad, good_slate, ods, ods_rows, patched_xlsx, run, workbook,
     xlsx_parts, zip_with,
 )
-from rulecheck import reader
+from rulecheck.read import reader
 
 # --------------------------------------------------------------------------- not a spreadsheet at all
 
@@ -429,7 +429,7 @@ def test_file_vanishes_during_the_run(tmp_path: Path, monkeypatch: pytest.Monkey
         return [gone] if paths == [tmp_path / "folder"] else found(paths)
 
     (tmp_path / "folder").mkdir()
-    monkeypatch.setattr("rulecheck.check.find_files", find_then_lose)
+    monkeypatch.setattr("rulecheck.run.find_files", find_then_lose)
     result = run(tmp_path / "folder", good)
     assert result.code == 2 and "不见了" in result.error(gone)
     assert_good_checked(result, good)

@@ -17,8 +17,8 @@ import openpyxl
 import pytest
 
 from faultkit import GOOD_ROWS, HEADER, SHEET, assert_good_checked, check_bad, good_slate, ods, ods_rows, run, xlsx_parts, zip_with
-from rulecheck import guard, limits, reader, textsheets
-from rulecheck.raw import ReadError
+from rulecheck.read import guard, limits, reader, textsheets
+from rulecheck.read.raw import ReadError
 
 RELS = "xl/_rels/workbook.xml.rels"
 CORNER = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'

@@ -19,7 +19,7 @@ from faultkit import (
     GOOD_ROWS, HEADER, SHEET, assert_good_checked, check_bad, good_slate, ods, ods_rows, patched_xlsx, run, workbook,
     xlsx_parts, zip_with,
 )
-from rulecheck import limits, reader
+from rulecheck.read import limits, reader
 
 SECONDS = 2.0  # every hostile file is dealt with well within this, on a slow machine
 

@@ -29,8 +29,8 @@ from faultkit import GOOD_ROWS, HEADER, good_slate, workbook, xlsx_parts, zip_wi
 from report_slate import id_number
 from rulecheck.cli import app
 from rulecheck.formats.inert import inert, inert_text
-from rulecheck.masking import find_sheet, mask_report, mask_text
-from rulecheck.model import Exemption, FileResult, Report, TownshipSummary, Unchecked, Violation
+from rulecheck.render.masking import find_sheet, mask_report, mask_text
+from rulecheck.findings import Exemption, FileResult, Report, TownshipSummary, Unchecked, Violation
 
 FORMATS = ("text", "json", "csv", "junit", "github")
 ID = id_number("19750312", 163)  # 320682197503121634… with its check character

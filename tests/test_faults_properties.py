@@ -19,9 +19,17 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from rulecheck import engine, expr, guard, idnumber, reader, ruleset, values
-from rulecheck.raw import ReadError
-from rulecheck.reader import _alias_table, match_header
+from rulecheck import engine
+
+from rulecheck.lang import expr
+
+from rulecheck.read import guard, reader
+
+from rulecheck.rulefile import ruleset
+
+from rulecheck.table import idnumber, values
+from rulecheck.read.raw import ReadError
+from rulecheck.read.reader import _alias_table, match_header
 
 RULES = ruleset.load()
 ALIASES = _alias_table(RULES.columns)

@@ -6,8 +6,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from report_slate import assert_golden, render, slate_report
-from rulecheck import ruleset
-from rulecheck.check import check_paths
+from rulecheck.rulefile import ruleset
+from rulecheck.run import check_paths
 
 
 def test_junit_matches_golden(tmp_path, monkeypatch) -> None:

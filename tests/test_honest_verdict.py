@@ -14,8 +14,10 @@ import pytest
 from faultkit import run, workbook
 from openpyxl.packaging.custom import StringProperty
 
-from rulecheck import idnumber, ruleset
-from rulecheck.check import check_paths
+from rulecheck.rulefile import ruleset
+
+from rulecheck.table import idnumber
+from rulecheck.run import check_paths
 
 RULES = ruleset.load()
 AGE_RULES = {"secretary-average-age", "secretary-under-35-share", "retirement-age", "new-nominee-over-55",

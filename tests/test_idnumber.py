@@ -1,4 +1,4 @@
-"""Tests for rulecheck.idnumber."""
+"""Tests for rulecheck.table.idnumber."""
 
 import datetime as dt
 
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rulecheck.idnumber import birth, check_character, normalise, problem, sex, valid
+from rulecheck.table.idnumber import birth, check_character, normalise, problem, sex, valid
 
 EXAMPLE = "11010519491231002X"  # the worked example of GB 11643-1999
 NA = object()

@@ -14,9 +14,9 @@ import pytest
 
 import test_faults_rules
 from faultkit import good_slate
-from rulecheck import i18n
+from rulecheck.render import i18n
 from rulecheck.cli import _invoke
-from rulecheck.messages import t
+from rulecheck.render.messages import t
 
 # three or more English words in a row: a sentence, not a name
 _ENGLISH = re.compile(r"(?<![\w./-])[A-Za-z]{2,}(?: [A-Za-z]{2,}){2,}(?![\w/-])")

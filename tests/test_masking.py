@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from report_slate import BAD_ID, slate_report
-from rulecheck.masking import mask_text
+from rulecheck.render.masking import mask_text
 
 
 @pytest.mark.parametrize(("text", "masked"), [

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from report_slate import write_slate
 from rulecheck import cli
 from rulecheck.cli import app
-from rulecheck.output import atomic_write
+from rulecheck.formats.atomic import atomic_write
 from rulecheck.progress import ProgressBar
 
 

@@ -23,11 +23,11 @@ from hypothesis import strategies as st
 
 from faultkit import GOOD_ROWS, HEADER, good_slate, run, workbook
 from report_slate import render as render_bytes
-from rulecheck.annotate import plan, write_copy
+from rulecheck.formats.annotate import plan, write_copy
 from rulecheck.formats import is_binary
 from rulecheck.formats.rows import verdict
-from rulecheck.messages import t
-from rulecheck.model import (
+from rulecheck.render.messages import t
+from rulecheck.findings import (
     Exemption, FileResult, Report, RuleTally, SummaryColumn, TownshipSummary, Unchecked, Violation,
 )
 
@@ -368,7 +368,7 @@ def test_xlsx_report_carries_rulechecks_mark() -> None:
     assert book.custom_doc_props["rulecheck"].value == "report"
     import zipfile
 
-    from rulecheck import guard
+    from rulecheck.read import guard
     custom = zipfile.ZipFile(io.BytesIO(data)).read("docProps/custom.xml")
     assert guard._MARK.search(custom).group(1) == b"report"  # what the reader looks for
 

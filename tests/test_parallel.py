@@ -8,9 +8,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from rulecheck import check, ruleset
+from rulecheck import run as check
+
+from rulecheck.rulefile import ruleset
 from rulecheck.formats.json import as_data
-from rulecheck.reader import read_file
+from rulecheck.read.reader import read_file
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import generate  # noqa: E402

@@ -8,8 +8,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from rulecheck import ruleset
-from rulecheck.reader import ReadError, column_letter, find_files, match_header, read_file
+from rulecheck.rulefile import ruleset
+from rulecheck.read.reader import ReadError, column_letter, find_files, match_header, read_file
 
 RULES = ruleset.load()
 HEADER = ["镇(区)", "村(社区)", "姓 名", "性别", "出生年月", "拟任职务"]
@@ -47,7 +47,7 @@ def rows_of(path: Path) -> list[dict[str, object]]:
     ("选举日期", "election_date"), ("选举时间", "election_date"), (None, None), (1968, None), ("", None),
 ])
 def test_header_aliases(text: object, key: str | None) -> None:
-    from rulecheck.reader import _alias_table
+    from rulecheck.read.reader import _alias_table
 
     assert match_header(text, _alias_table(RULES.columns)) == key
 

@@ -11,9 +11,9 @@ import openpyxl
 import pytest
 
 from faultkit import run
-from rulecheck import ruleset as ruleset_module
-from rulecheck.reader import read_file
-from rulecheck.ruleset import RuleFileError
+from rulecheck.rulefile import ruleset as ruleset_module
+from rulecheck.read.reader import read_file
+from rulecheck.rulefile.ruleset import RuleFileError
 
 RULES = ruleset_module.load()
 ROOT = Path(__file__).resolve().parent.parent

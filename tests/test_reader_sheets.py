@@ -12,10 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from faultkit import GOOD_ROWS, HEADER, run
-from rulecheck import reader, ruleset
-from rulecheck.messages import t
-from rulecheck.raw import RawSheet
-from rulecheck.reader import ReadError, is_instructions, read_file
+from rulecheck.read import reader
+from rulecheck.rulefile import ruleset
+from rulecheck.render.messages import t
+from rulecheck.read.raw import RawSheet
+from rulecheck.read.reader import ReadError, is_instructions, read_file
 
 RULES = ruleset.load()
 

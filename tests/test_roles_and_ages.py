@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from faultkit import run, workbook
-from rulecheck import ruleset, values
-from rulecheck.ruleset import ColumnSpec
+from rulecheck.rulefile import ruleset
+from rulecheck.table import values
+from rulecheck.rulefile.ruleset import ColumnSpec
 
 RULES = ruleset.load()
 ROLE = RULES.spec.columns["role"]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rulecheck import ruleset
+from rulecheck.rulefile import ruleset
 
 MINIMAL = """\
 ruleset:

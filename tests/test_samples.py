@@ -18,12 +18,12 @@ import pytest
 import python_calamine
 from typer.testing import CliRunner
 
-from rulecheck import ruleset as ruleset_module
-from rulecheck.check import check_paths
+from rulecheck.rulefile import ruleset as ruleset_module
+from rulecheck.run import check_paths
 from rulecheck.cli import app
 from rulecheck.formats import json as json_format
 from rulecheck.formats import text as text_format
-from rulecheck.model import Report
+from rulecheck.findings import Report
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

@@ -8,8 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from rulecheck import engine, ruleset
-from rulecheck.reader import Sheet
+from rulecheck import engine
+
+from rulecheck.rulefile import ruleset
+from rulecheck.read.reader import Sheet
 
 RULES = ruleset.load()
 AS_OF = dt.date(2007, 10, 20)

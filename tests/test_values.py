@@ -1,4 +1,4 @@
-"""Tests for rulecheck.values."""
+"""Tests for rulecheck.table.values."""
 
 import datetime as dt
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rulecheck.values import (
+from rulecheck.table.values import (
     blank_cells,
     cell_text,
     fold,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import IO, Callable
 
-from rulecheck.model import Report
+from rulecheck.findings import Report
 
 Writer = Callable[[Report, IO], None]
 

@@ -16,7 +16,7 @@ import csv
 from typing import Any, TextIO
 
 from rulecheck.formats.rows import FORMULA_START, observed_text, violation_columns, violation_rows
-from rulecheck.model import Report
+from rulecheck.findings import Report
 
 
 def defuse(text: str) -> str:

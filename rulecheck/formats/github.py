@@ -14,8 +14,8 @@ from typing import TextIO
 
 from rulecheck.formats.inert import inert
 from rulecheck.formats.rows import unchecked_lines, verdict, where
-from rulecheck.messages import t
-from rulecheck.model import Report
+from rulecheck.render.messages import t
+from rulecheck.findings import Report
 
 
 def _data(text: str) -> str:

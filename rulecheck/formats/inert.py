@@ -18,7 +18,7 @@ from dataclasses import replace
 from operator import attrgetter
 from typing import Any
 
-from rulecheck.model import FileResult, Report
+from rulecheck.findings import FileResult, Report
 
 # C0 (tab and line feed included), DEL, C1; bidi embeddings and overrides U+202A–U+202E, isolates
 # U+2066–U+2069; the line and paragraph separators U+2028, U+2029.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from rulecheck.model import Report, Violation
+from rulecheck.findings import Report, Violation
 
 VIOLATION_KEYS = ("rule", "severity", "scope", "county", "township", "village", "name", "file", "files", "sheet", "row",
                   "column", "message", "observed")

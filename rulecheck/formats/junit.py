@@ -18,8 +18,8 @@ from typing import TextIO
 
 from rulecheck.formats.inert import inert
 from rulecheck.formats.rows import missing_text, names, unchecked_lines, where
-from rulecheck.messages import t
-from rulecheck.model import FAIL_LEVELS, Report, Unchecked, Violation
+from rulecheck.render.messages import t
+from rulecheck.findings import FAIL_LEVELS, Report, Unchecked, Violation
 
 # rule id → (file, why) for every file the rule could not be checked on
 Gaps = dict[str, list[tuple[str, Unchecked]]]

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from rulecheck.messages import t
-from rulecheck.model import SEVERITIES, Exemption, FileResult, Report, Unchecked, Violation, township_key
+from rulecheck.render.messages import t
+from rulecheck.findings import SEVERITIES, Exemption, FileResult, Report, Unchecked, Violation, township_key
 
 # What a spreadsheet reads as the start of a formula (OWASP's list for CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

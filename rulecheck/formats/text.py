@@ -8,8 +8,8 @@ from typing import TextIO
 
 from rulecheck.formats.inert import inert
 from rulecheck.formats.rows import names, unchecked_lines, verdict
-from rulecheck.messages import t
-from rulecheck.model import Report, Violation
+from rulecheck.render.messages import t
+from rulecheck.findings import Report, Violation
 
 
 def _line(v: Violation, lang: str, titles: dict[str, str]) -> str:

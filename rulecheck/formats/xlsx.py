@@ -32,8 +32,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from rulecheck.formats.rows import (FORMULA_START, exemption_columns, exemption_rows, observed_text, unchecked_title,
                                     verdict, violation_columns, violation_rows)
-from rulecheck.messages import t
-from rulecheck.model import FileResult, Report
+from rulecheck.render.messages import t
+from rulecheck.findings import FileResult, Report
 
 MARK_PROPERTY = "rulecheck"  # the custom document property guard.py looks for (value "report" or "annotated")
 

@@ -44,8 +44,8 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from rulecheck import limits
-from rulecheck.raw import ReadError, Term
+from rulecheck.read import limits
+from rulecheck.read.raw import ReadError, Term
 
 class _lazy:  # noqa: N801 - stands in for a compiled pattern
     """A regular expression compiled on first use: most runs never need the full scans, and start-up counts."""

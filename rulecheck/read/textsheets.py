@@ -21,8 +21,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from html.parser import HTMLParser
 
-from rulecheck import limits
-from rulecheck.raw import RawSheet, ReadError, Term
+from rulecheck.read import limits
+from rulecheck.read.raw import RawSheet, ReadError, Term
 
 # --------------------------------------------------------------------------- decoding
 

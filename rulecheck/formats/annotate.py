@@ -19,11 +19,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from rulecheck.masking import find_sheet
-from rulecheck.messages import t
-from rulecheck.model import Report, Violation
-from rulecheck.output import atomic_write
-from rulecheck.reader import letter_of
+from rulecheck.render.masking import find_sheet
+from rulecheck.render.messages import t
+from rulecheck.findings import Report, Violation
+from rulecheck.formats.atomic import atomic_write
+from rulecheck.read.reader import letter_of
 
 ANNOTATABLE = (".xlsx", ".xlsm")
 _FILLS = {"error": "FFC7CE", "warning": "FFEB9C"}

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
 
-from rulecheck.values import fold_text
+from rulecheck.table.values import fold_text
 
 SEVERITIES = ("error", "warning", "notice")
 # --fail-on: the severities that make the exit code 1.

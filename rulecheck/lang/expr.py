@@ -412,7 +412,7 @@ def _age(ctx: Context, born: Any) -> Any:
 
 def _years_in_window(ctx: Context, years: pd.Series, first: Any, last: Any) -> pd.Series:
     """True where two consecutive calendar years within [first, last] are both in the list."""
-    from rulecheck.values import has_year
+    from rulecheck.table.values import has_year
 
     out = pd.Series(False, index=years.index)
     for year in range(int(first), int(last)):  # loops over the window's years, never over rows
@@ -435,7 +435,7 @@ def _year(ctx: Context, value: Any) -> Any:
 
 def _id(attr: str) -> Callable[..., Any]:
     def call(ctx: Context, value: Any) -> Any:
-        from rulecheck import idnumber
+        from rulecheck.table import idnumber
 
         ids = _broadcast(ctx, value)
         # Several rules ask about the same numbers: check each column once per run.

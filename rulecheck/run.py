@@ -24,16 +24,16 @@ from typing import Any, NoReturn
 
 from rulecheck import __version__
 from rulecheck.engine import Outcome, Part, combine, merge_not_checked, rows
-from rulecheck.masking import mask_report
-from rulecheck.i18n import os_reason
-from rulecheck.messages import t
-from rulecheck.model import (
+from rulecheck.render.masking import mask_report
+from rulecheck.render.i18n import os_reason
+from rulecheck.render.messages import t
+from rulecheck.findings import (
     Exemption, FileResult, Report, RuleTally, SummaryColumn, TownshipSummary, Unchecked, Violation, township_key,
 )
-from rulecheck.raw import PassedOver
-from rulecheck.reader import ReadError, Sheet, find_files, read_file
-from rulecheck.ruleset import Ruleset
-from rulecheck.values import fold
+from rulecheck.read.raw import PassedOver
+from rulecheck.read.reader import ReadError, Sheet, find_files, read_file
+from rulecheck.rulefile.ruleset import Ruleset
+from rulecheck.table.values import fold
 
 # progress(files done, files in all, the file just read)
 Progress = Callable[[int, int, str], None]

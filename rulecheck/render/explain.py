@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rulecheck.messages import t
-from rulecheck.ruleset import Ruleset
+from rulecheck.render.messages import t
+from rulecheck.rulefile.ruleset import Ruleset
 
 _LABELS = {
     "zh": {"severity": "级别", "scope": "范围", "quote": "原文", "reading": "解读", "when": "违规条件", "exempt": "豁免条件", "check": "检查", "optional": "可选(缺少所需列时不影响结论)", "essential": "必查(缺少所需列时检查不完整)"},
@@ -55,6 +55,6 @@ def _word(lang: str, kind: str, value: str) -> str:
 
 
 def _pad(text: str, width: int) -> str:
-    from rulecheck.i18n import display_width
+    from rulecheck.render.i18n import display_width
 
     return text + " " * max(width - display_width(text), 0)

@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from rulecheck.messages import LANGS
+from rulecheck.render.messages import LANGS
 
 # --------------------------------------------------------------------------- which language
 

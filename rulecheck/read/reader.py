@@ -23,11 +23,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from rulecheck import guard, limits
-from rulecheck.messages import t
-from rulecheck.raw import PassedOver, RawSheet, ReadError, SystemReason, Term
-from rulecheck.ruleset import ColumnSpec, Ruleset
-from rulecheck.values import blank_cells, cell_text, fold_text
+from rulecheck.read import guard, limits
+from rulecheck.render.messages import t
+from rulecheck.read.raw import PassedOver, RawSheet, ReadError, SystemReason, Term
+from rulecheck.rulefile.ruleset import ColumnSpec, Ruleset
+from rulecheck.table.values import blank_cells, cell_text, fold_text
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 # WPS's own spreadsheet and template formats (.et, .ett) are xls inside: calamine reads them as such.
@@ -233,7 +233,7 @@ def read_rows(path: Path) -> list[RawSheet]:
             raise ReadError("encrypted")
         return _read_workbook(data, {})
     if kind in ("html", "spreadsheetml", "text"):
-        from rulecheck import textsheets  # only for these: it is not needed to read a workbook
+        from rulecheck.read import textsheets  # only for these: it is not needed to read a workbook
 
         read = {"html": textsheets.read_html, "spreadsheetml": textsheets.read_spreadsheetml, "text": textsheets.read_delimited}
         return read[kind](path.stem, data)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from rulecheck.messages import t
+from rulecheck.render.messages import t
 
 
 class Term(NamedTuple):
@@ -28,7 +28,7 @@ class ReadError(Exception):
         self.key, self.params = key, params
 
     def message(self, lang: str) -> str:
-        from rulecheck.i18n import os_reason
+        from rulecheck.render.i18n import os_reason
 
         def shown(v: object) -> object:
             if isinstance(v, Term):

@@ -20,7 +20,7 @@ from dataclasses import replace
 from operator import attrgetter
 from typing import Any
 
-from rulecheck.model import Report, Violation
+from rulecheck.findings import Report, Violation
 
 # Digits and letters as typed, half- or full-width (a Chinese input method in full-width mode types ３２０６…).
 _D = "0-9\uff10-\uff19"

@@ -18,11 +18,11 @@ from typing import Any, Literal, Union, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from rulecheck import expr
-from rulecheck.expr import BOOL, DATE, NUMBER, TEXT, YEARS, Kind, Scope, Type
+from rulecheck.lang import expr
+from rulecheck.lang.expr import BOOL, DATE, NUMBER, TEXT, YEARS, Kind, Scope, Type
 
-BUNDLED_DIR = Path(__file__).parent / "rules"
-SOURCE_DIR = Path(__file__).parent.parent / "rules"
+BUNDLED_DIR = Path(__file__).parent.parent / "rules"
+SOURCE_DIR = Path(__file__).parent.parent.parent / "rules"
 DEFAULT_RULESET = "rugao-2007.yaml"
 
 
@@ -44,7 +44,7 @@ class RuleFileError(Exception):
         """The error in ``lang``: names, keys and the lists of valid ones stay as the rule file writes them."""
         if lang != "zh":
             return str(self)
-        from rulecheck.i18n import rule_file_message
+        from rulecheck.render.i18n import rule_file_message
 
         return self._where(self.zh or rule_file_message(self.message), ":")
 
@@ -356,7 +356,7 @@ def read_yaml(path: Path) -> tuple[Any, dict[tuple, int]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        from rulecheck.i18n import os_reason
+        from rulecheck.render.i18n import os_reason
 
         reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else os_reason(exc, "en")
         raise RuleFileError(name, None, "", f"cannot read the rule file: {reason}") from None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from rulecheck.values import cell_text, fold, fold_text, from_parts, is_numeric_cell, is_text_cell
+from rulecheck.table.values import cell_text, fold, fold_text, from_parts, is_numeric_cell, is_text_cell
 
 _WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
 _CHECK = np.array(list("10X98765432"))
