@@ -232,10 +232,19 @@ def _invoke(argv: list[str]) -> int:
     """
     from rulecheck.render import i18n
 
+    from rulecheck import commands
+
     lang = i18n.usable(i18n.language(argv))
-    command = i18n.localize(typer.main.get_command(app), lang, FORMATS)
+    word = commands.command_word(argv)
+    if word is None:
+        command = i18n.localize(typer.main.get_command(app), lang, FORMATS, commands.listing(lang))
+        prog, args = "rulecheck", argv
+    else:
+        doc = commands.COMMANDS[word].doc
+        command = i18n.localize(commands.load(word), lang, FORMATS, doc=doc[0] if lang == "zh" else doc[1])
+        prog, args = f"rulecheck {word}", argv[1:]
     try:
-        code = command.main(args=argv, prog_name="rulecheck", standalone_mode=False)
+        code = command.main(args=args, prog_name=prog, standalone_mode=False)
     except _click_errors() as exc:
         typer.echo(i18n.error_text(exc, lang), err=True)
         return int(getattr(exc, "exit_code", 2) or 2)

@@ -1,0 +1,1 @@
+"""The expression language of rule files: syntax, types, evaluation, functions."""

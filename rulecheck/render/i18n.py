@@ -83,6 +83,13 @@ HELP: dict[str, tuple[str, str, str | None, str | None]] = {
     "explain": ("解释一条规则:出处、解读和检查方法。", "Explain one rule: its source, reading and check.", "规则", "RULE"),
     "version": ("显示版本号后退出。", "Show the version and exit.", None, None),
     "help": ("显示本帮助信息后退出。", "Show this message and exit.", None, None),
+    # --- findings (issue 11) ---
+    # --- column types and reading (issue 11) ---
+    # --- run and cli (issue 11) ---
+    # --- template (issue 12) ---
+    # --- waivers (issue 12) ---
+    # --- rule examples and schema (issue 12) ---
+    # --- serve (issue 13) ---
 }
 
 _WORDS = {  # click's fixed words on the help page
@@ -173,10 +180,14 @@ def _help_extras(text: str, lang: str) -> str:
     return text.replace(_REQUIRED, "[必填]")
 
 
-def localize(command: Any, lang: str, formats: Sequence[str]) -> Any:
-    """Give the click command its help texts, metavars, headings and usage line in ``lang``."""
+def localize(command: Any, lang: str, formats: Sequence[str], epilog: str = "", doc: str | None = None) -> Any:
+    """Give the click command its help texts, metavars, headings and usage line in ``lang``.
+
+    ``doc`` is a command word's own description (the check's by default); ``epilog`` ends the page.
+    """
     zh = lang == "zh"
-    command.help = DOC[lang]
+    command.help = DOC[lang] if doc is None else doc
+    command.epilog = epilog or None
     command.options_metavar = _WORDS[lang]["[OPTIONS]"]
     for param in command.params:
         entry = HELP.get(param.name or "")

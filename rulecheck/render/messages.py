@@ -443,6 +443,13 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "yes": ("是", "yes"),
     "no": ("否", "no"),
     "blank": ("(空)", "(blank)"),
+    # --- findings (issue 11) ---
+    # --- column types and reading (issue 11) ---
+    # --- run and cli (issue 11) ---
+    # --- template (issue 12) ---
+    # --- waivers (issue 12) ---
+    # --- rule examples and schema (issue 12) ---
+    # --- serve (issue 13) ---
 }
 
 

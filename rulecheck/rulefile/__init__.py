@@ -1,0 +1,1 @@
+"""Rule files: the schema, where each key is written, and compiling rules."""

@@ -1,0 +1,1 @@
+"""Tables: cells and their values, column types, identity numbers."""
