@@ -4,6 +4,7 @@ byte-identical machine formats, and the progress bar only on a terminal."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import stat
 from pathlib import Path
@@ -207,3 +208,21 @@ def test_the_text_path_never_loads_openpyxl(slate: Path) -> None:
     done = subprocess.run([sys.executable, "-c", probe.replace("'slate.xlsx']", "'slate.xlsx', '--report', 'r.xlsx']")],
                           capture_output=True, text=True, timeout=120)
     assert done.stderr.strip().splitlines()[-1] == "True"  # the probe does see it when it is used
+
+
+def test_output_to_a_pipe_writes_into_it_and_leaves_it_a_pipe(slate: Path, tmp_path: Path) -> None:
+    """`-o /dev/null` or a named pipe is written to, never replaced by a regular file (as root, replacing
+    /dev/null would break the machine)."""
+    import threading
+
+    pipe = tmp_path / "fifo"
+    os.mkfifo(pipe)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(pipe.read_bytes()))
+    reader.start()
+    result = CliRunner().invoke(app, [str(slate), "--format", "json", "-o", str(pipe)])
+    reader.join(timeout=30)
+    assert result.exit_code in (0, 1), result.output
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+    assert json.loads(got[0])["summary"]["files"] == 1
+    assert sorted(p.name for p in pipe.parent.iterdir() if p.name.startswith(".")) == []  # no temporary file beside it

@@ -89,6 +89,14 @@ def _new_file_mode() -> int:
     return 0o666 & ~umask
 
 
+def _special(path: Path) -> bool:
+    """Whether ``path`` is a device, a pipe or a socket (what a link leads to counts)."""
+    try:
+        return not stat.S_ISREG(path.stat().st_mode) and not stat.S_ISDIR(path.stat().st_mode)
+    except OSError:
+        return False
+
+
 @contextmanager
 def atomic_write(path: Path | str, binary: bool = False, newline: str | None = None) -> Iterator[IO]:
     """Open a stream whose content replaces ``path`` only when the block finishes without error.
@@ -97,6 +105,10 @@ def atomic_write(path: Path | str, binary: bool = False, newline: str | None = N
     way to ``path`` are made first (as ``--annotate`` makes its folder).
     """
     path = Path(path)
+    if _special(path):  # /dev/null, /dev/stdout, a named pipe: written to, never replaced by a file
+        with open(path, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "newline": newline})) as out:
+            yield out
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except FileExistsError:  # a file stands where a folder is wanted: say that, not "file exists"
