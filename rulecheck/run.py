@@ -250,8 +250,9 @@ def _partitions(sheets: list[Sheet], ruleset: Ruleset, as_of: dt.date,
 # whatever a file makes the native reader do (abort on a failed allocation, crash), only that
 # process ends, and the file it was reading is known (the process marks each file before reading
 # it), so the batch is run again without it. A batch carries a fixed cost of ~0.1 s of pandas
-# calls, so batches are large (two per worker when that is under BATCH_FILES); a fork costs
-# ~10 ms, several pool processes ~0.1 s to start, so few files are checked one batch at a time
+# calls, and each process faults in its memory afresh (~40,000 page faults a batch of 250
+# workbooks), so batches are large: one per worker up to BATCH_FILES; a fork costs ~10 ms,
+# several pool processes ~0.1 s to start, so few files are checked one batch at a time
 # (figures: benchmarks/README.md).
 BATCH_FILES = 500
 POOL_MIN_FILES = 48
@@ -325,8 +326,8 @@ def _default_workers(files: int) -> int:
 
 
 def _batch_size(files: int, workers: int) -> int:
-    """Large batches, but at least two per worker so that one slow batch does not hold up the end."""
-    return max(1, min(BATCH_FILES, -(-files // (2 * workers)))) if workers > 1 else BATCH_FILES
+    """One batch per worker, of BATCH_FILES at most: each batch is a fresh process, whose memory costs its faults."""
+    return max(1, min(BATCH_FILES, -(-files // workers))) if workers > 1 else BATCH_FILES
 
 
 def _map(job: _Job, batches: list[list[Path]], workers: int) -> Iterator[_Result]:
