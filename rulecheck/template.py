@@ -249,8 +249,11 @@ def _instructions(book: Workbook, ruleset: Ruleset, plans: list[Plan], lang: str
                       spec.reading(lang) if spec.reading else "—"])
     for row in sheet.iter_rows(min_row=6):
         for cell in row:
-            if cell.value is not None and cell.column > 1 or len(str(cell.value or "")) > 20:
-                cell.alignment = WRAP
+            cell.alignment = WRAP
+    for row, height in ((2, 32), (3, 48)):  # Excel does not fit a merged cell's height to its text
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=5)
+        sheet.cell(row, 1).alignment = WRAP
+        sheet.row_dimensions[row].height = height
     for letter, width in zip("ABCDE", (16, 24, 10, 48, 60)):
         sheet.column_dimensions[letter].width = width
 

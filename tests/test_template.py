@@ -308,3 +308,14 @@ def test_a_bad_rule_file_is_named(tmp_path: Path, lang: str, capsys: pytest.Capt
     bad.write_text("ruleset: [1\n", encoding="utf-8")
     code, _, err = cli(capsys, "template", "-o", tmp_path / "t.xlsx", "--rules", bad, "--lang", lang)
     assert code == 2 and "bad.yaml" in err and not (tmp_path / "t.xlsx").exists()
+
+
+def test_rulecheck_toml_gives_the_rule_file_and_the_language_unless_told_otherwise(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    long_rules(tmp_path, 60)
+    (tmp_path / "rulecheck.toml").write_text('rules = "long.yaml"\nlang = "en"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    book = written(capsys, tmp_path / "t.xlsx")
+    assert "下拉列表" in book.sheetnames and validations(book)["性别"].prompt.startswith("Choose")
+    book = written(capsys, tmp_path / "u.xlsx", "--no-config")
+    assert book.sheetnames == ["填表说明", "名单"] and validations(book)["性别"].prompt.startswith("请从")
