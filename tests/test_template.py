@@ -188,10 +188,13 @@ def test_a_filled_template_that_breaks_a_rule_gives_that_finding(tmp_path: Path,
 def test_saved_again_by_libreoffice_it_keeps_its_validations_and_reads_the_same(tmp_path: Path, blank: Path) -> None:
     good = fill(blank, tmp_path / "good.xlsx", GOOD)
     bad = fill(blank, tmp_path / "bad.xlsx", [GOOD[0], dict(GOOD[1], 出生年月="1950.03", 是否留任="是"), GOOD[2]])
+    rules = long_rules(tmp_path, 60)
+    template_module.build(ruleset.load(rules), "zh").save(tmp_path / "long-blank.xlsx")
+    long = fill(tmp_path / "long-blank.xlsx", tmp_path / "long.xlsx", [dict(r, **{"镇(区)": "第007号镇"}) for r in GOOD])
     out = tmp_path / "libreoffice"
     profile = f"-env:UserInstallation=file://{tmp_path / 'profile'}"
-    subprocess.run(["soffice", profile, "--headless", "--convert-to", "xlsx", "--outdir", str(out), str(good), str(bad)],
-                   check=True, capture_output=True, timeout=240)
+    subprocess.run(["soffice", profile, "--headless", "--convert-to", "xlsx", "--outdir", str(out), str(good), str(bad),
+                    str(long)], check=True, capture_output=True, timeout=240)
     again = openpyxl.load_workbook(out / "good.xlsx")
     assert again.sheetnames == ["填表说明", "名单"]
     found = validations(again)
@@ -204,6 +207,11 @@ def test_saved_again_by_libreoffice_it_keeps_its_validations_and_reads_the_same(
     result = run(out / "bad.xlsx")
     assert result.code == 1
     assert [(v["rule"], v["row"]) for v in result.report["violations"]] == [("retirement-age", 3)]
+    again = openpyxl.load_workbook(out / "long.xlsx")  # the hidden lists sheet stays hidden, marked and referenced
+    assert again["下拉列表"].sheet_state == "hidden" and "下拉列表" in validations(again)["镇(区)"].formula1
+    result = run(out / "long.xlsx", "--rules", rules)
+    assert result.code == 0 and result.file(out / "long.xlsx")["rows"] == 3
+    assert len(result.file(out / "long.xlsx")["notes"]) == 1  # the 填表说明 sheet's, none for 下拉列表
 
 
 # --------------------------------------------------------------------------- a list too long to be inline
