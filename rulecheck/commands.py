@@ -23,6 +23,8 @@ class Command:
 
 
 COMMANDS: dict[str, Command] = {
+    "template": Command("rulecheck.template", "app", ("写出带下拉列表和填表说明的输入模板(.xlsx)",
+                                                      "Write the input template (.xlsx) with drop-downs and instructions")),
 }
 
 

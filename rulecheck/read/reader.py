@@ -170,6 +170,21 @@ def is_instructions(sheet_name: str) -> bool:
     return _INSTRUCTIONS.fullmatch(name) is not None
 
 
+# The hidden sheet of drop-down lists that ``rulecheck template`` writes where a list is too long for Excel to
+# hold inline: its name, and the words its first cell starts with.
+TEMPLATE_LISTS_SHEET = "下拉列表"
+TEMPLATE_LISTS_MARK = "rulecheck template: "
+
+
+def is_template_lists(raw: RawSheet) -> bool:
+    """Whether a sheet is the template's hidden lists sheet: passed over without a note (it is no slate, and a
+    note on every filled template would be noise). Hidden, of that name, and marked in A1 as written."""
+    if not raw.hidden or raw.name != TEMPLATE_LISTS_SHEET or not raw.rows or not raw.rows[0]:
+        return False
+    first = raw.rows[0][0]
+    return isinstance(first, str) and first.startswith(TEMPLATE_LISTS_MARK)
+
+
 def match_header(text: object, aliases: dict[str, str]) -> str | None:
     """The canonical column a header cell names, if any (full-width and spaces folded)."""
     if not isinstance(text, str) or not text.strip():
@@ -387,6 +402,8 @@ def read_file(path: Path, ruleset: Ruleset, extra_aliases: dict[str, list[str]] 
         if is_instructions(raw.name):  # its example rows (张三, ××镇) are not a township's candidates
             instructions.append(raw.name)
             notes.append(("sheet-instructions", {"sheet": raw.name}))
+            continue
+        if is_template_lists(raw):
             continue
         notes += _raw_notes(raw)
         found = _header_rows(raw.rows, aliases)

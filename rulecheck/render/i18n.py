@@ -87,6 +87,8 @@ HELP: dict[str, tuple[str, str, str | None, str | None]] = {
     # --- column types and reading (issue 11) ---
     # --- run and cli (issue 11) ---
     # --- template (issue 12) ---
+    "template_output": ("模板写到这个 .xlsx 文件(已有的文件会被替换)。", "Write the template to FILE.xlsx (an existing file is replaced).",
+                        "文件.xlsx", "FILE.xlsx"),
     # --- waivers (issue 12) ---
     # --- rule examples and schema (issue 12) ---
     # --- serve (issue 13) ---

@@ -447,6 +447,38 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     # --- column types and reading (issue 11) ---
     # --- run and cli (issue 11) ---
     # --- template (issue 12) ---
+    "template-wrote": ("已写出输入模板 {path}(按规则文件 {rules})", "wrote the input template {path} (from the rule file {rules})"),
+    "template-suffix": ("模板要写成 .xlsx 文件,{path} 不是", "the template is written as an .xlsx file, and {path} is not one"),
+    "template-is-dir": ("{path} 是文件夹;请用 -o 给出模板的文件名,如 拟任人选名单模板.xlsx",
+                        "{path} is a folder; give the template's file name with -o, such as 拟任人选名单模板.xlsx"),
+    "template-text": ("文字", "text"),
+    "template-required": ("必填。", "Required. "),
+    "template-prompt-list": ("请从下拉列表中选择:{forms}", "Choose from the list: {forms}"),
+    "template-prompt": ("请填写:{forms}", "Type {forms}"),
+    "template-error-list": ("「{column}」只能从下拉列表中选择:{forms}", "{column} takes one of the list: {forms}"),
+    "template-error": ("「{column}」填写的内容无法识别;可填写:{forms}", "{column} cannot be read as typed; accepted: {forms}"),
+    "template-heading": ("填表说明:{title}", "How to fill in the slate: {title}"),
+    "template-source": ("依据:{source}(规则文件 {file})", "Source: {source} (rule file {file})"),
+    "template-how": (
+        "请在「{slate}」工作表中每行填写一名拟任人选,不要修改第 1 行的表头;有下拉箭头的列请从列表中选择,"
+        "选中单元格时会提示该列的填写方法。填好后用 rulecheck 检查,本说明页不作为名单检查。",
+        "Fill in one nominee a row on the '{slate}' sheet and leave the header in row 1 as it is (rulecheck reads "
+        "those Chinese titles); choose from the list where a column has a drop-down arrow; selecting a cell shows "
+        "what its column takes. Then check the file with rulecheck: this sheet is not read as a slate.",
+    ),
+    "template-columns": ("一、各列的填写方法", "1. The columns"),
+    "template-col-header": ("列名(表头)", "header"),
+    "template-col-meaning": ("英文名称", "meaning"),
+    "template-exemption": ("{rule}(放宽条件)", "{rule} (for the exemption)"),
+    "template-col-required": ("必填", "required"),
+    "template-col-accepted": ("可填写的内容", "accepted"),
+    "template-col-rules": ("用于检查的规则", "rules that read it"),
+    "template-rules": ("二、检查的规则", "2. The rules checked"),
+    "template-rule-id": ("规则编号", "rule"),
+    "template-rule-title": ("规则", "title"),
+    "template-rule-severity": ("级别", "severity"),
+    "template-rule-quote": ("原文", "the speech's words"),
+    "template-rule-reading": ("解读", "how it is read"),
     # --- waivers (issue 12) ---
     # --- rule examples and schema (issue 12) ---
     # --- serve (issue 13) ---
