@@ -50,6 +50,6 @@ def listing(lang: str) -> str:
         return ""
     zh = lang == "zh"
     width = max(map(len, COMMANDS))
-    lines = ["其他命令(当没有同名文件或文件夹时):" if zh else "Other commands (where no file or folder has the name):"]
+    lines = ["\b", "其他命令(当没有同名文件或文件夹时):" if zh else "Other commands (where no file or folder has the name):"]
     lines += [f"  rulecheck {word:<{width}}  {c.doc[0] if zh else c.doc[1]}" for word, c in COMMANDS.items()]
     return "\n".join(lines)

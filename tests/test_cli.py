@@ -341,3 +341,14 @@ def test_explain_unknown_rule_exits_2_and_lists_the_rules() -> None:
 def test_explain_unknown_rule_speaks_chinese_by_default() -> None:
     err = _in_process("--explain", "no-such-rule").stderr
     assert "unknown rule" not in err and re.search(r"[\u4e00-\u9fff]", err)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_help_lists_each_command_word_on_its_own_line(lang: str) -> None:
+    from rulecheck.commands import COMMANDS
+
+    done = subprocess.run([sys.executable, "-m", "rulecheck", "--help", "--lang", lang],
+                          capture_output=True, text=True, encoding="utf-8")
+    lines = done.stdout.splitlines()
+    for word in COMMANDS:
+        assert any(line.strip().startswith(f"rulecheck {word} ") for line in lines), done.stdout

@@ -117,6 +117,11 @@ def _formatter(base: type, lang: str) -> type:
                 return super().write_text(text)
             indent = " " * self.current_indent
             for paragraph in text.split("\n\n"):
+                if paragraph.startswith("\b\n"):  # click's mark for a paragraph kept as written
+                    for line in paragraph.splitlines()[1:]:
+                        self.write(f"{indent}{line}\n")
+                    self.write("\n")
+                    continue
                 for line in _wrap(" ".join(paragraph.split()), self.width - self.current_indent):
                     self.write(f"{indent}{line}\n")
                 self.write("\n")
