@@ -23,6 +23,10 @@ class Command:
 
 
 COMMANDS: dict[str, Command] = {
+    "serve": Command("rulecheck.serve.command", "app", (
+        "在本机启动网页版:在浏览器中拖入名单即可检查,问题单元格标红,可下载报告。",
+        "Start the web page on this computer: drop slates into the browser, see the offending cells in red, "
+        "download the reports.")),
 }
 
 
