@@ -55,14 +55,14 @@ def _hosts(host: str) -> set[str]:
 
 @app.command()
 def serve(
-    serve_host: str = typer.Option(LOOPBACK, "--host", help="Address to listen on (default 127.0.0.1, this computer only)."),
-    serve_port: int = typer.Option(DEFAULT_PORT, "--port", help="Port to listen on (0: any free port)."),
+    serve_host: str = typer.Option(LOOPBACK, "--host", show_default=False, help="Address to listen on (default 127.0.0.1, this computer only)."),
+    serve_port: int = typer.Option(DEFAULT_PORT, "--port", show_default=False, help="Port to listen on (0: any free port)."),
     serve_no_browser: bool = typer.Option(False, "--no-browser", help="Do not open the page in the browser."),
     serve_rules: Optional[Path] = typer.Option(None, "--rules", help="Rule file offered first."),
     serve_config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", help="Use this rulecheck.toml."),
     serve_no_config: bool = typer.Option(False, "--no-config", help="Ignore any rulecheck.toml."),
     serve_lang: Optional[str] = typer.Option(None, "--lang", help="The page's first language: zh|en."),
-    serve_max_upload: int = typer.Option(64, "--max-upload", metavar="MiB", help="Largest upload, in MiB."),
+    serve_max_upload: int = typer.Option(64, "--max-upload", show_default=False, metavar="MiB", help="Largest upload, in MiB."),
 ) -> None:
     """Start the web page (the help shown is rulecheck.commands' and rulecheck.render.i18n's)."""
     from rulecheck import config as config_module
