@@ -222,9 +222,9 @@
       ...row.values.map((v) => el("td", {class: v.flag ? "flag-" + v.flag : null,
         title: v.reference !== null ? T("reference", {value: v.reference_text}) : null}, v.text))));
     const charts = data.columns.map((c, i) => c.chart ? chart(data, c, i) : null).filter(Boolean);
-    box.replaceChildren(el("h2", {}, T("townships")),
+    box.replaceChildren(el("h2", {}, T("townships")), el("div", {class: "stats-row"},
       el("table", {class: "stats", id: "stats-table"}, el("thead", {}, head), el("tbody", {}, ...rows)),
-      el("div", {class: "charts", id: "charts"}, ...charts));
+      el("div", {class: "charts", id: "charts"}, ...charts)));
   }
 
   // One bar per township, the reference (45 years, 15%) as a dashed line: drawn here, no library.
@@ -232,7 +232,7 @@
     const rows = data.townships.map((row) => ({name: row.township || T("blank"), v: row.values[i]}));
     const percent = (column.format || "").endsWith("%");
     const top = Math.max(percent ? 0.2 : 1, ...rows.map((r) => r.v.value || 0), ...rows.map((r) => r.v.reference || 0)) * 1.15;
-    const barW = 44, gap = 22, left = 44, height = 180, base = 24 + height;
+    const barW = 44, gap = 22, left = 44, height = 120, base = 24 + height;
     const width = left + rows.length * (barW + gap) + gap;
     const y = (value) => base - (value / top) * height;
     const image = svg("svg", {width: width, height: base + 40, viewBox: "0 0 " + width + " " + (base + 40),
@@ -347,8 +347,21 @@
         el("span", {class: "title"}, f.title),
         el("span", {class: "message"}, [f.village, f.name].filter(Boolean).join(" ") + (f.village || f.name ? ":" : "")
           + f.message))));
+    // What was not checked, and the notes, stand in the list as plainly as the violations, first.
+    const coverage = [];
+    for (const f of data.files) {
+      const prefix = data.files.length > 1 ? f.name + ": " : "";
+      if (f.error) coverage.push(el("li", {class: "coverage"}, el("span", {class: "badge unchecked"}, T("verdict-incomplete")),
+        prefix + T("not-read") + f.error));
+      for (const u of f.unchecked) coverage.push(el("li", {class: "coverage" + (u.essential ? " essential" : "")},
+        el("span", {class: "badge unchecked"}, T("unchecked")), prefix + u.text));
+      for (const n of f.notes) coverage.push(el("li", {class: "coverage"}, el("span", {class: "badge note"}, T("notes")),
+        prefix + n));
+    }
+    const list = [...coverage, ...items];
     box.replaceChildren(el("h2", {}, T("findings") + " (" + data.findings.length + ")"),
-      items.length ? el("ol", {id: "findings-list"}, ...items) : el("p", {class: "hint"}, T("no-findings")));
+      list.length ? el("ol", {id: "findings-list"}, ...list) : null,
+      items.length ? null : el("p", {class: "hint", id: "no-findings"}, T("no-findings")));
   }
 
   function jump(f) {
@@ -397,7 +410,12 @@
     const drop = $("drop");
     drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
     drop.addEventListener("dragleave", () => drop.classList.remove("over"));
-    drop.addEventListener("drop", (e) => { e.preventDefault(); drop.classList.remove("over"); take(e.dataTransfer.files); });
+    drop.addEventListener("drop", (e) => {
+      e.preventDefault();
+      e.stopPropagation();  // the document's handler below would take the files a second time
+      drop.classList.remove("over");
+      take(e.dataTransfer.files);
+    });
     $("files").addEventListener("change", (e) => take(e.target.files));
     $("recheck").addEventListener("click", check);
     $("lang-switch").addEventListener("click", switchLanguage);
@@ -413,6 +431,10 @@
       return loadOptions();
     }).catch((error) => status(String(error), true));
   }
+
+  // A file dropped beside the drop zone must not make the browser open it in place of the page.
+  document.addEventListener("dragover", (e) => e.preventDefault());
+  document.addEventListener("drop", (e) => { e.preventDefault(); if (e.dataTransfer.files.length) take(e.dataTransfer.files); });
 
   start();
 })();
