@@ -68,9 +68,15 @@ def browser(tmp_path_factory: pytest.TempPathFactory):
 
 
 def _wait(condition, seconds: float = 60):
+    """The condition's first true value; a page redrawn under the test (a stale or missing element) is retried."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        value = condition()
+        try:
+            value = condition()
+        except (NoSuchElementException, StaleElementReferenceException):
+            value = None
         if value:
             return value
         time.sleep(0.1)

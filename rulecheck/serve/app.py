@@ -243,7 +243,10 @@ def create_app(token: str | None = None, hosts: set[str] | None = None, *, choic
             except ValueError:
                 return _error(here, "bad-date", value=day_text)
         checked = Checked(Upload(tuple(files), rules, day, show_id))
-        page = await run_in_threadpool(_page, checked, here, choices)
+        try:
+            page = await run_in_threadpool(_page, checked, here, choices)
+        except Exception:  # a fault of rulecheck's, not of the file (the run contains those): said, never a blank page
+            return _error(here, "internal", status=500)
         key = store.add(checked)
         return JSONResponse({"id": key, **page})
 
@@ -252,7 +255,10 @@ def create_app(token: str | None = None, hosts: set[str] | None = None, *, choic
         here = lang_of(request)
         if checked is None:
             return _error(here, "expired", status=404)
-        page = await run_in_threadpool(_page, checked, here, choices)
+        try:
+            page = await run_in_threadpool(_page, checked, here, choices)
+        except Exception:
+            return _error(here, "internal", status=500)
         return JSONResponse({"id": request.path_params["key"], **page})
 
     async def download(request: Request) -> Response:
@@ -309,18 +315,20 @@ def _has_template() -> bool:
 
 def _page(checked: Checked, lang: str, choices: Choices) -> dict[str, Any]:
     """The page's data for one upload in ``lang``, made once per language."""
-    if lang not in checked.pages:
-        report, files = checking.report_for(checked.upload, lang, choices)
-        try:
-            checked.pages[lang] = checking.page_data(report, files, checked.upload.show_id)
-        finally:
-            checking.close(files)
-    return checked.pages[lang]
+    with checking.RUN_LOCK:
+        if lang not in checked.pages:
+            report, files = checking.report_for(checked.upload, lang, choices)
+            try:
+                checked.pages[lang] = checking.page_data(report, files, checked.upload.show_id)
+            finally:
+                checking.close(files)
+        return checked.pages[lang]
 
 
 def _download(checked: Checked, lang: str, choices: Choices, kind: str, file: int | None) -> tuple[str, bytes, str]:
-    report, files = checking.report_for(checked.upload, lang, choices)
-    try:
-        return checking.download(report, files, kind, file)
-    finally:
-        checking.close(files)
+    with checking.RUN_LOCK:
+        report, files = checking.report_for(checked.upload, lang, choices)
+        try:
+            return checking.download(report, files, kind, file)
+        finally:
+            checking.close(files)

@@ -89,9 +89,10 @@ class Store:
             del self.items[key]
 
 
-# One check at a time: the run forks its reader processes, and a fork from one thread while another
-# is halfway through a run would copy that run's state into the child.
-_RUN_LOCK = threading.Lock()
+# One check (or download) at a time, from the upload to the answer: the run forks its reader processes,
+# and a fork while another thread holds a lock (an import, a half-written report) would copy that lock,
+# held for ever, into the child. A page used by one office loses nothing by waiting its turn.
+RUN_LOCK = threading.Lock()
 
 
 class Materialized:
@@ -137,7 +138,7 @@ def safe_name(name: str) -> str:
 def report_for(upload: Upload, lang: str, choices: "Choices", mask: bool | None = None) -> tuple[Report, "Materialized"]:
     """The upload checked in ``lang`` — the one place to change once a Report renders in either language.
 
-    Returned with the still-open folder its paths point into: the caller closes it.
+    Returned with the still-open folder its paths point into: the caller closes it. Call it holding RUN_LOCK.
     """
     from rulecheck.run import check_paths
 
@@ -145,10 +146,9 @@ def report_for(upload: Upload, lang: str, choices: "Choices", mask: bool | None 
     ruleset = choices.ruleset(upload.rules)
     files = Materialized(upload).__enter__()
     try:
-        with _RUN_LOCK:
-            report = check_paths(files.paths, ruleset, upload.as_of or choices.as_of.get(choice.key), lang, choices.aliases.get(choice.key),
-                                 townships=choices.townships.get(choice.key), mask_ids=not upload.show_id if mask is None
-                                 else mask)
+        report = check_paths(files.paths, ruleset, upload.as_of or choices.as_of.get(choice.key), lang, choices.aliases.get(choice.key),
+                             townships=choices.townships.get(choice.key), mask_ids=not upload.show_id if mask is None
+                             else mask)
     except BaseException:
         files.__exit__()
         raise

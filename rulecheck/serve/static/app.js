@@ -69,6 +69,7 @@
     document.documentElement.dataset.lang = state.lang;
     document.title = T("title");
     for (const node of document.querySelectorAll("[data-t]")) node.textContent = T(node.dataset.t);
+    for (const node of document.querySelectorAll("[data-title]")) node.title = T(node.dataset.title);
     const button = $("lang-switch");
     button.textContent = T("switch");
     button.title = T("switch-title");
@@ -423,7 +424,10 @@
       const rule = state.options.rules.find((r) => r.key === $("rules").value);
       if (rule) $("as-of").value = rule.as_of;
       if (state.options.template) $("template").href = href("/download/template", {rules: $("rules").value});
+      check();
     });
+    $("as-of").addEventListener("change", check);
+    $("show-id").addEventListener("change", check);
     document.addEventListener("keydown", (e) => { if (e.key === "Escape") $("detail").hidden = true; });
     fetch("/static/texts.json", {credentials: "same-origin"}).then((r) => r.json()).then((texts) => {
       state.texts = texts;
