@@ -277,6 +277,24 @@ def test_the_template_is_offered_only_where_rulecheck_template_exists(server: Te
         assert "filename*=UTF-8''" in response.headers["content-disposition"]
 
 
+def test_the_template_route_serves_what_rulecheck_template_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    made = []
+
+    def template(ruleset: object, lang: str) -> tuple[str, bytes]:
+        made.append((ruleset.spec.ruleset.id, lang))  # type: ignore[attr-defined]
+        return ("拟任人选名单模板.xlsx" if lang == "zh" else "slate-template.xlsx"), b"PK-template"
+
+    monkeypatch.setattr(checking, "template_download", template)
+    server = client()
+    response = server.get(f"/download/template?token={TOKEN}")
+    assert response.status_code == 200 and response.content == b"PK-template"
+    assert response.headers["content-disposition"] == attachment("拟任人选名单模板.xlsx")
+    english = server.get(f"/download/template?lang=en&rules=bundled:public-service-centre.yaml&token={TOKEN}")
+    assert "slate-template.xlsx" in english.headers["content-disposition"]
+    assert made == [("rugao-2007", "zh"), (made[1][0], "en")] and made[1][0] != "rugao-2007"
+    assert server.get(f"/download/template?rules=nope&lang=en&token={TOKEN}").status_code == 400
+
+
 @pytest.mark.parametrize("name, ascii_part, encoded", [
     ("丁堰镇(已标注).xlsx", 'filename="___(___).xlsx"', "%E4%B8%81%E5%A0%B0%E9%95%87%28%E5%B7%B2%E6%A0%87%E6%B3%A8%29.xlsx"),
     ('a";b.xlsx', 'filename="a__b.xlsx"', "a%22%3Bb.xlsx"),
@@ -437,6 +455,15 @@ def test_the_command_warns_about_another_host() -> None:
     done = subprocess.run([sys.executable, "-m", "rulecheck", "serve", "--port", "70000", "--lang", "en"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "65535" in done.stderr
+
+
+def test_the_command_refuses_a_bad_rule_file_before_serving(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("ruleset: [\n", encoding="utf-8")
+    for lang in ("zh", "en"):
+        done = subprocess.run([sys.executable, "-m", "rulecheck", "serve", "--no-browser", "--port", "0", "--rules",
+                               str(bad), "--lang", lang], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+        assert done.returncode == 2 and "bad.yaml" in done.stderr and "token=" not in done.stdout
 
 
 def test_a_check_on_the_command_line_loads_no_web_server(tmp_path: Path) -> None:

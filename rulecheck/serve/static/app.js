@@ -346,7 +346,7 @@
         el("span", {class: "badge " + f.severity}, f.severity_text),
         el("span", {class: "where"}, whereText(f)),
         el("span", {class: "title"}, f.title),
-        el("span", {class: "message"}, [f.village, f.name].filter(Boolean).join(" ") + (f.village || f.name ? ":" : "")
+        el("span", {class: "message"}, [f.village, f.name].filter(Boolean).join(" ") + (f.village || f.name ? (state.lang === "zh" ? ":" : ": ") : "")
           + f.message))));
     // What was not checked, and the notes, stand in the list as plainly as the violations, first.
     const coverage = [];
