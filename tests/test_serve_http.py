@@ -139,6 +139,21 @@ def test_file_names_are_the_users_never_the_temporary_folder(server: TestClient,
     assert "rulecheck-serve-" not in text and tempfile.gettempdir() not in text
 
 
+def test_the_store_keeps_only_the_latest_uploads() -> None:
+    def checked(size: int) -> checking.Checked:
+        return checking.Checked(checking.Upload((("a.xlsx", bytes(size)),), "bundled:rugao-2007.yaml", None, False))
+
+    store = checking.Store(size=3, most_bytes=1000)
+    keys = [store.add(checked(100)) for _ in range(5)]
+    assert [store.get(k) is not None for k in keys] == [False, False, True, True, True]
+    big = store.add(checked(5000))  # past the byte bound alone: kept, as the newest, and the rest let go
+    assert store.get(big) is not None and all(store.get(k) is None for k in keys)
+    old = checking.Store(seconds=0.0)
+    key = old.add(checked(10))
+    time.sleep(0.01)
+    assert old.get(key) is None
+
+
 @pytest.mark.parametrize("name, safe", [("../../etc/passwd", "passwd"), ("C:\\Users\\a\\名单.xlsx", "名单.xlsx"),
                                         ("", "upload"), ("..", "upload"), (".hidden.xlsx", "hidden.xlsx"),
                                         ("~$lock.xlsx", "upload.xlsx"), ("a\x00b.xlsx", "ab.xlsx")])

@@ -28,6 +28,7 @@ SHOWN_COLUMNS = 60
 # Checked uploads kept (in memory, for switching language and for downloads) and for how long.
 KEPT_UPLOADS = 16
 KEPT_SECONDS = 2 * 3600
+KEPT_BYTES = 256 << 20  # the uploads' bytes kept at most, all together (the newest is always kept)
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,8 @@ class RuleChoice:
 class Store:
     """The last few checked uploads, by a random id: in this process's memory only, never on disk."""
 
-    def __init__(self, size: int = KEPT_UPLOADS, seconds: float = KEPT_SECONDS):
-        self.size, self.seconds = size, seconds
+    def __init__(self, size: int = KEPT_UPLOADS, seconds: float = KEPT_SECONDS, most_bytes: int = KEPT_BYTES):
+        self.size, self.seconds, self.most_bytes = size, seconds, most_bytes
         self.items: OrderedDict[str, Checked] = OrderedDict()
         self.lock = threading.Lock()
 
@@ -74,7 +75,7 @@ class Store:
         with self.lock:
             self._expire()
             self.items[key] = checked
-            while len(self.items) > self.size:
+            while len(self.items) > 1 and (len(self.items) > self.size or self._bytes() > self.most_bytes):
                 self.items.popitem(last=False)
         return key
 
@@ -82,6 +83,9 @@ class Store:
         with self.lock:
             self._expire()
             return self.items.get(key)
+
+    def _bytes(self) -> int:
+        return sum(len(data) for c in self.items.values() for _, data in c.upload.files)
 
     def _expire(self) -> None:
         now = time.monotonic()
