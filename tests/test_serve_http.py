@@ -195,6 +195,19 @@ def test_cell_values_come_back_as_data(server: TestClient, tmp_path: Path) -> No
     assert not re.search(r"https?://", html.replace(BASE, ""))  # nothing from elsewhere
 
 
+def test_the_page_fetches_nothing_from_elsewhere(server: TestClient) -> None:
+    static = Path(checking.__file__).parent / "static"
+    names = sorted(p.name for p in static.iterdir())
+    assert names == ["app.css", "app.js", "icon.svg", "index.html", "texts.json"]
+    for name in names:
+        text = (static / name).read_text(encoding="utf-8").replace("http://www.w3.org/2000/svg", "")
+        assert "://" not in text and "@import" not in text and "@font-face" not in text and "url(" not in text, name
+        response = server.get(f"/static/{name}?token={TOKEN}")
+        assert response.status_code == 200 and response.content == (static / name).read_bytes()
+    texts = json.loads((static / "texts.json").read_text(encoding="utf-8"))
+    assert set(texts["zh"]) == set(texts["en"]) and set(texts["zh"]["errors"]) == set(texts["en"]["errors"])
+
+
 def test_bad_choices_are_refused_in_the_users_language(server: TestClient, tmp_path: Path) -> None:
     slate = good_slate(tmp_path)
     files = [("files", ("a.xlsx", slate.read_bytes()))]
