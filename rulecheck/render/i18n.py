@@ -92,6 +92,24 @@ HELP: dict[str, tuple[str, str, str | None, str | None]] = {
     # --- waivers (issue 12) ---
     # --- rule examples and schema (issue 12) ---
     # --- serve (issue 13) ---
+    "serve_host": ("监听的地址。默认 127.0.0.1(仅本机);其他地址会让别的电脑也能连上(有警告)。",
+                   "Address to listen on. Default 127.0.0.1 (this computer only); any other lets other computers in "
+                   "(with a warning).", "地址", "ADDRESS"),
+    "serve_port": ("监听的端口。默认 8765;0 表示任选一个空闲端口。", "Port to listen on. Default 8765; 0 picks a free one.",
+                   "端口", "PORT"),
+    "serve_no_browser": ("不自动打开浏览器(地址仍会显示)。", "Do not open the browser (the address is still printed).",
+                         None, None),
+    "serve_rules": ("页面上首先提供的规则文件(YAML)。默认用 rulecheck.toml 中的,另外总提供内置规则。",
+                    "Rule file (YAML) the page offers first. Default: rulecheck.toml's; the bundled ones are always "
+                    "offered.", "规则文件", "FILE"),
+    "serve_config": ("使用这个 rulecheck.toml,不再从当前文件夹查找。",
+                     "Use this rulecheck.toml instead of searching from the current folder.", "文件", "FILE"),
+    "serve_no_config": ("不使用任何 rulecheck.toml。", "Ignore any rulecheck.toml.", None, None),
+    "serve_lang": ("页面最初的语言:zh|en(页面上可一键切换)。默认 zh。",
+                   "The page's first language: zh|en (one click switches it on the page). Default zh.", "语言", "LANG"),
+    "serve_max_upload": ("一次上传的最大大小(MiB),超过则拒绝(413)。默认 64。",
+                         "Largest upload at a time, in MiB; past it the upload is refused (413). Default 64.",
+                         "MiB", "MiB"),
 }
 
 _WORDS = {  # click's fixed words on the help page

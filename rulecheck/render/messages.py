@@ -482,6 +482,16 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     # --- waivers (issue 12) ---
     # --- rule examples and schema (issue 12) ---
     # --- serve (issue 13) ---
+    "serve-started": ("rulecheck 网页版已启动,请在浏览器中打开:\n  {url}\n(只有持有此地址的人能使用;按 Ctrl+C 停止)",
+                      "rulecheck's web page is running; open it in the browser:\n  {url}\n"
+                      "(only someone with this address can use it; press Ctrl+C to stop)"),
+    "serve-host-warning": ("警告:--host {host} 让其他电脑也能连到本页(仍需地址中的令牌);只在可信的网络中这样做",
+                           "warning: --host {host} lets other computers reach the page (the address's token is still "
+                           "needed); do this only on a network you trust"),
+    "serve-bind-failed": ("无法在 {host}:{port} 上启动:{reason}(换一个端口,如 --port 0)",
+                          "cannot listen on {host}:{port}: {reason} (try another port, e.g. --port 0)"),
+    "serve-bad-port": ("端口应在 0 到 65535 之间,而不是 {port}", "the port must be from 0 to 65535, not {port}"),
+    "serve-bad-size": ("--max-upload 应至少为 1(MiB),而不是 {size}", "--max-upload must be at least 1 (MiB), not {size}"),
 }
 
 
