@@ -20,7 +20,8 @@ import pandas as pd
 
 from rulecheck.lang import expr
 
-from rulecheck.table import idnumber, values
+from rulecheck.table import types, values
+from rulecheck.table.types import parse_columns
 from rulecheck.render.messages import t
 from rulecheck.findings import Exemption, Violation
 from rulecheck.read.reader import Sheet
@@ -115,7 +116,7 @@ def stack(ruleset: Ruleset, sheets: list[Sheet]) -> Table:
     memo: dict[Any, tuple[Any, Any]] = {}
     parsed, unreadable = parse_columns(ruleset.columns, raw, memo)
     # A text column's parsed value is its cell text already; other columns' text is made when a rule reads it.
-    text = _CellText({key: parsed[key] for key in columns if ruleset.columns[key].type == "text"}, raw[columns])
+    text = _CellText({key: parsed[key] for key in columns if types.of(ruleset.columns[key]).text_values}, raw[columns])
     return Table(sheet_id, raw["_row"].to_numpy(dtype=np.int64), parsed, unreadable, text, infos,
                  ruleset.spec.ruleset.row_label, memo)
 
@@ -156,47 +157,6 @@ class _CellText(Mapping[str, pd.Series]):
 
     def __len__(self) -> int:
         return len(self._cells.columns)
-
-
-def parse_columns(specs: dict[str, ColumnSpec], raw: pd.DataFrame, memo: dict | None = None,
-                  ) -> tuple[dict[str, pd.Series], dict[str, pd.Series]]:
-    """Each column parsed by its type; birth dates are read with their identity numbers' help.
-
-    Parsing is row by row, so it is done once per distinct cell (values.distinct); ``memo``
-    receives the identity-number checks made on the way, for the rules to reuse.
-    """
-    parsed: dict[str, pd.Series] = {}
-    unreadable: dict[str, pd.Series] = {}
-    order = sorted(specs, key=lambda k: specs[k].type == "birth-date")  # id numbers first
-    for key in order:
-        spec, cells = specs[key], raw[key]
-        if spec.type == "id-number":
-            result = values.Parsed(values.distinct(idnumber.normalise, cells), pd.Series(False, index=cells.index))
-        elif spec.type == "birth-date":
-            confirm = None
-            if spec.confirm_with:
-                ids = parsed[spec.confirm_with]
-                checked = idnumber.check(ids, normalised=True)
-                confirm = idnumber.birth(ids, checked)
-                if memo is not None:
-                    memo[("id-check", id(ids))] = (ids, checked)
-                    memo[("id-birth", id(ids))] = (ids, confirm)
-            result = values.parse_birth(cells, confirm)  # its text work is done per distinct cell
-        elif spec.type == "category":
-            result = values.distinct(functools.partial(values.parse_category, categories=spec.categories or {}, notes=spec.notes), cells)
-        elif spec.type == "number":
-            result = values.distinct(functools.partial(values.parse_number, between=spec.between, whole=spec.whole), cells)
-        elif spec.type == "boolean":
-            result = values.distinct(functools.partial(values.parse_boolean, yes=spec.yes_words, no=spec.no_words), cells)
-        else:
-            result = values.distinct(_PARSERS[spec.type], cells)
-        parsed[key], unreadable[key] = result.values, result.unreadable.astype(bool)
-    return parsed, unreadable
-
-
-_PARSERS = {
-    "text": values.parse_text, "number": values.parse_number, "date": values.parse_date, "years": values.parse_years,
-}
 
 
 def run(ruleset: Ruleset, sheets: list[Sheet], as_of: dt.date, lang: str) -> Outcome:
@@ -515,13 +475,13 @@ def _person(rule: Rule, ctx: expr.Context, table: Table, eligible: pd.Series, la
             vals["observed"] = observed[n]
             found.append(Violation(
                 rule.id, rule.spec.severity, "person", *place, _column(table, i, rule.spec.column),
-                render(rule, template, vals, lang), _json(observed[n], rule, lang), county=county,
+                render(rule, template, vals, lang), types.to_json(observed[n], lang, rule.spec.labels), county=county,
             ))
     exempted = []
     if spared.any():
         rows = np.flatnonzero(spared.to_numpy())
         evidence = _at(expr.evaluate(rule.evidence, ctx.at(rows)), rows)
-        exempted = [Exemption(rule.id, *place, _display(shown, None, rule, lang), county=county)
+        exempted = [Exemption(rule.id, *place, types.show(shown, None, lang, rule.spec.labels), county=county)
                     for place, shown, county in zip(_places(table, rows), evidence, _texts(table, COUNTY, rows))]
     return found, exempted
 
@@ -551,7 +511,7 @@ def _group(rule: Rule, keys: list[str], optional: frozenset[str], ctx: expr.Cont
             rule.id, rule.spec.severity, rule.spec.scope, township, village, None,
             file if one_file else None, sheet if one_file and one_sheet else None,
             row if one_file and per_village else None, None,
-            render(rule, template, vals, lang), _json(observed[n], rule, lang),
+            render(rule, template, vals, lang), types.to_json(observed[n], lang, rule.spec.labels),
             county=county, files=spans[n], anchor=(file, sheet, row, _column(table, first, keys[-1])),
         ))
     return found, []
@@ -597,34 +557,13 @@ def _unreadable_values(ruleset: Ruleset, rule: Rule, table: Table, lang: str) ->
         if not len(rows):
             continue
         spec = ruleset.columns[key]
-        title, accepted = spec.title(lang), accepted_forms(spec, lang)
+        title, accepted = spec.title(lang), types.accepted(spec, lang)
         written = [_clean(x) for x in table.text.at(rows)[key].array]  # cell text made at these rows only
         for i, place, county, text in zip(rows, _places(table, rows), _texts(table, COUNTY, rows), written):
             vals = {"column": title, "observed": text, "accepted": accepted}
             found.append(Violation(rule.id, rule.spec.severity, "person", *place, _column(table, i, key),
                                    render(rule, template, vals, lang), text, county=county))
     return found
-
-
-SHOWN_WORDS = 12  # accepted words of a yes/no or category column quoted in one message
-
-
-def accepted_forms(spec: ColumnSpec, lang: str) -> str:
-    """What a column of this type accepts, as a township office would type it."""
-    if spec.type == "boolean":
-        own = [*spec.yes_words, *spec.no_words]
-        return t(lang, "accepted-boolean", own=("、".join(own) + ("、" if own else "")) if lang == "zh" else
-                 (", ".join(own) + (", " if own else "")))
-    if spec.type == "category":
-        words = [w for synonyms in (spec.categories or {}).values() for w in synonyms]
-        shown = ("、" if lang == "zh" else ", ").join(words[:SHOWN_WORDS])
-        return shown + ("…" if len(words) > SHOWN_WORDS else "")
-    if spec.type == "number" and spec.between is not None:
-        low, high = (str(int(b)) if float(b).is_integer() else str(b) for b in spec.between)
-        return t(lang, "accepted-number-between" + ("-whole" if spec.whole else ""), low=low, high=high)
-    if spec.type == "number" and spec.whole:
-        return t(lang, "accepted-whole-number")
-    return t(lang, f"accepted-{spec.type}")
 
 
 def _duplicates(ruleset: Ruleset, rule: Rule, table: Table, base: expr.Context, lang: str) -> list[Violation]:
@@ -722,34 +661,5 @@ def render(rule: Rule, template: str, vals: dict[str, Any], lang: str) -> str:
     for literal, name, spec in _template(template):
         parts.append(literal)
         if name is not None:
-            parts.append(_display(vals.get(name), spec, rule, lang))
+            parts.append(types.show(vals.get(name), spec, lang, rule.spec.labels))
     return "".join(parts)
-
-
-def _display(value: Any, spec: str | None, rule: Rule, lang: str) -> str:
-    if value is None or (not isinstance(value, (str, list)) and pd.isna(value)):
-        return t(lang, "blank")
-    if isinstance(value, (bool, np.bool_)):
-        return t(lang, "yes" if value else "no")
-    if isinstance(value, (pd.Timestamp, dt.date)):
-        return pd.Timestamp(value).strftime("%Y-%m-%d")
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        if spec:
-            return format(float(value), spec)
-        return str(int(value)) if float(value).is_integer() else f"{float(value):.2f}".rstrip("0")
-    if isinstance(value, str) and value in rule.spec.labels:
-        return rule.spec.labels[value](lang)
-    return format(str(value), spec) if spec else str(value)
-
-
-def _json(value: Any, rule: Rule, lang: str) -> Any:
-    """An observed value as plain JSON data: numbers stay numbers, dates become YYYY-MM-DD."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        return round(float(value), 4)
-    if isinstance(value, (pd.Timestamp, dt.date)):
-        return pd.Timestamp(value).strftime("%Y-%m-%d")
-    return _display(value, None, rule, lang)

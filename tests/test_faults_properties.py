@@ -27,7 +27,12 @@ from rulecheck.read import guard, reader
 
 from rulecheck.rulefile import ruleset
 
-from rulecheck.table import idnumber, values
+from rulecheck.table import idnumber, types, values
+from rulecheck.table.types.birth_date import parse_birth
+from rulecheck.table.types.boolean import parse_boolean
+from rulecheck.table.types.category import parse_category
+from rulecheck.table.types.date import parse_date
+from rulecheck.table.types.number import parse_number
 from rulecheck.read.raw import ReadError
 from rulecheck.read.reader import _alias_table, match_header
 
@@ -77,13 +82,13 @@ ROLE_PAIRS = [(synonym, key) for key, synonyms in ROLES.items() for synonym in s
 def test_every_role_is_read_however_typed(case: tuple[tuple[str, str], str], quote: str) -> None:
     (synonym, key), typed = case
     closing = {"": "", "“": "”", "「": "」"}[quote]
-    parsed = values.parse_category(pd.Series([quote + typed + closing], dtype=object), ROLES)
+    parsed = parse_category(pd.Series([quote + typed + closing], dtype=object), ROLES)
     assert parsed.values.tolist() == [key] and not parsed.unreadable.any()
 
 
 @given(st.lists(st.text(), max_size=6))
 def test_roles_never_raise_and_are_one_of_the_keys(cells: list[str]) -> None:
-    parsed = values.parse_category(pd.Series(cells, dtype=object), ROLES)
+    parsed = parse_category(pd.Series(cells, dtype=object), ROLES)
     assert set(parsed.values.dropna()) <= set(ROLES)
 
 
@@ -94,26 +99,26 @@ RULE = RULES.rules[0]
 
 @given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31)))
 def test_dates_rulecheck_writes_read_back(day: dt.date) -> None:
-    shown = engine._display(pd.Timestamp(day), None, RULE, "zh")
-    as_json = engine._json(pd.Timestamp(day), RULE, "en")
-    parsed = values.parse_date(pd.Series([shown, as_json], dtype=object))
+    shown = types.show(pd.Timestamp(day), None, "zh", RULE.spec.labels)
+    as_json = types.to_json(pd.Timestamp(day), "en", RULE.spec.labels)
+    parsed = parse_date(pd.Series([shown, as_json], dtype=object))
     assert parsed.values.tolist() == [pd.Timestamp(day)] * 2
-    assert values.parse_birth(pd.Series([shown], dtype=object)).values.tolist() == [pd.Timestamp(day)]
+    assert parse_birth(pd.Series([shown], dtype=object)).values.tolist() == [pd.Timestamp(day)]
 
 
 @given(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False))
 def test_numbers_rulecheck_writes_read_back(number: float) -> None:
-    shown = engine._display(number, None, RULE, "zh")
-    parsed = values.parse_number(pd.Series([shown], dtype=object)).values.iloc[0]
+    shown = types.show(number, None, "zh", RULE.spec.labels)
+    parsed = parse_number(pd.Series([shown], dtype=object)).values.iloc[0]
     assert parsed == pytest.approx(round(number, 2), abs=0.0051)
-    assert engine._json(number, RULE, "zh") == pytest.approx(number, abs=1e-4)
+    assert types.to_json(number, "zh", RULE.spec.labels) == pytest.approx(number, abs=1e-4)
 
 
 @given(st.booleans())
 def test_yes_and_no_rulecheck_writes_read_back(flag: bool) -> None:
     for lang in ("zh", "en"):
-        shown = engine._display(flag, None, RULE, lang)
-        assert values.parse_boolean(pd.Series([shown], dtype=object)).values.tolist() == [flag]
+        shown = types.show(flag, None, lang, RULE.spec.labels)
+        assert parse_boolean(pd.Series([shown], dtype=object)).values.tolist() == [flag]
 
 
 @given(st.from_regex(r"[1-6][0-9]{5}", fullmatch=True), st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2099, 12, 31)),

@@ -17,9 +17,11 @@ from typing import Any, Literal, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from rulecheck.lang import expr
-from rulecheck.lang.expr import BOOL, DATE, NUMBER, TEXT, YEARS, Kind, Scope, Type
+from rulecheck.lang.expr import BOOL, DATE, NUMBER, TEXT, Kind, Scope, Type
+from rulecheck.table import types as column_types
 
 BUNDLED_DIR = Path(__file__).parent.parent / "rules"
 SOURCE_DIR = Path(__file__).parent.parent.parent / "rules"
@@ -67,7 +69,6 @@ class Text(Strict):
 
 
 ValueSource = Literal["sheet_name", "title", "unit", "file_name"]
-ColumnType = Literal["text", "number", "date", "birth-date", "boolean", "years", "category", "id-number"]
 Param = bool | int | float | dt.date | str
 _PARAM_TYPES = {"bool", "int", "float", "date", "str"}
 
@@ -75,7 +76,8 @@ _PARAM_TYPES = {"bool", "int", "float", "date", "str"}
 class ColumnSpec(Strict):
     title: Text
     aliases: list[str] = Field(min_length=1)
-    type: ColumnType = "text"
+    # One of the column types (rulecheck/table/types): how cells are read, typed and shown.
+    type: str = Field("text", json_schema_extra=lambda schema: schema.update(enum=list(column_types.TYPES)))
     categories: dict[str, list[str]] | None = None
     required: bool = False
     fill_down: bool = False
@@ -102,6 +104,15 @@ class ColumnSpec(Strict):
             return ("sheet_name", *self.value_from)
         return tuple(self.value_from)
 
+    @field_validator("type", mode="before")
+    @classmethod
+    def _type(cls, value: Any) -> Any:
+        if not (isinstance(value, str) and value in column_types.TYPES):
+            names = [f"'{name}'" for name in column_types.TYPES]
+            raise PydanticCustomError("literal_error", "Input should be {expected}",
+                                      {"expected": ", ".join(names[:-1]) + " or " + names[-1]})
+        return value
+
     @field_validator("name_pattern")
     @classmethod
     def _pattern(cls, pattern: str | None) -> str | None:
@@ -113,27 +124,19 @@ class ColumnSpec(Strict):
         return pattern
 
     @model_validator(mode="after")
-    def _categories(self) -> ColumnSpec:
+    def _options(self) -> ColumnSpec:
         searched = [s for s in self.value_from if s != "sheet_name"]
         if searched and self.name_pattern is None:
             raise ValueError(f"'name_pattern' is required to take a value from {', '.join(searched)}")
         if len(set(self.value_from)) != len(self.value_from):
             raise ValueError("'from' names a place twice")
-        if (self.type == "category") != (self.categories is not None):
-            raise ValueError("'categories' is required for type category, and only for it")
-        if self.confirm_with and self.type != "birth-date":
-            raise ValueError("'confirm_with' applies only to type birth-date")
-        if (self.yes_words or self.no_words) and self.type != "boolean":
-            raise ValueError("'yes_words' and 'no_words' apply only to type boolean")
-        if self.notes and self.type != "category":
-            raise ValueError("'notes' applies only to type category")
-        if any(len(pair) != 2 for pair in self.notes):
-            raise ValueError("each of 'notes' is a bracket pair of two characters, such as \"()\" or \"【】\"")
-        if (self.between is not None or self.whole) and self.type != "number":
-            raise ValueError("'between' and 'whole' apply only to type number")
-        if self.between is not None and self.between[0] > self.between[1]:
-            raise ValueError("'between' is [lowest, highest]")
+        error = column_types.option_error(self, _OPTION_DEFAULTS)
+        if error:
+            raise ValueError(error)
         return self
+
+
+_OPTION_DEFAULTS = {name: field.default for name, field in ColumnSpec.model_fields.items()}
 
 
 # Checks that are not one expression, named by a rule with ``check:``; their findings' words are the rule's.
@@ -276,16 +279,9 @@ class Ruleset:
         return next(r for r in self.rules if r.id == rule_id)
 
 
-_COLUMN_TYPES: dict[str, Type] = {
-    "text": TEXT, "number": NUMBER, "date": DATE, "birth-date": DATE,
-    "boolean": BOOL, "years": YEARS, "id-number": TEXT,
-}
-
-
 def column_type(spec: ColumnSpec) -> Type:
-    if spec.type == "category":
-        return Type("category", frozenset(spec.categories or {}))
-    return _COLUMN_TYPES[spec.type]
+    """A column's values' type in expressions."""
+    return column_types.expression_type(spec)
 
 
 def _param_kind(value: Param) -> Kind:
@@ -643,9 +639,6 @@ def needs(node: expr.Node, needs_of: dict[str, Needs]) -> Needs:
     return _all_of([needs(child, needs_of) for child in expr.children(node)])
 
 
-_SAMPLES = {"number": 1.5, "date": dt.date(2007, 1, 1), "bool": True}
-
-
 def _check_templates(rule: RuleSpec, loc: tuple, scope: Scope, kinds: dict, spec: RulesetSpec, fail) -> None:
     """Every {placeholder} in a message must be a known name with a format that fits its type."""
     allowed = dict(kinds)
@@ -663,7 +656,7 @@ def _check_templates(rule: RuleSpec, loc: tuple, scope: Scope, kinds: dict, spec
                 continue
             if field not in allowed or conv:
                 raise fail(loc + ("message", lang), f"unknown placeholder '{{{field}}}'; placeholders: {', '.join(sorted(allowed))}")
-            sample = _SAMPLES.get(allowed[field].type.name, "x")
+            sample = column_types.sample(allowed[field].type.name)
             try:
                 format(sample, fmt or "")
             except (ValueError, TypeError):
