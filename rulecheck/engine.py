@@ -24,7 +24,7 @@ from rulecheck.table import types, values
 from rulecheck.table.types import parse_columns
 from rulecheck.render.messages import t
 from rulecheck.findings import Exemption, Violation
-from rulecheck.read.reader import Sheet
+from rulecheck.table.header import Sheet
 from rulecheck.rulefile.ruleset import SUMMARY_SCOPE, ColumnSpec, Rule, Ruleset
 
 # file → rule id → the columns the file lacks for it, as alternatives (any one set would have done)

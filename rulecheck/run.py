@@ -30,8 +30,10 @@ from rulecheck.render.messages import t
 from rulecheck.findings import (
     Exemption, FileResult, Report, RuleTally, SummaryColumn, TownshipSummary, Unchecked, Violation, township_key,
 )
-from rulecheck.read.raw import PassedOver
-from rulecheck.read.reader import ReadError, Sheet, find_files, read_file
+from rulecheck.read import reader
+from rulecheck.read.raw import PassedOver, ReadError
+from rulecheck.read.reader import find_files
+from rulecheck.table.header import Sheet, layout_of, tables_of
 from rulecheck.rulefile.ruleset import Ruleset
 from rulecheck.table.values import fold
 
@@ -164,7 +166,8 @@ def _missing(given: Path, lang: str) -> FileResult | None:
 def _read(path: Path, ruleset: Ruleset, extra_aliases: dict[str, list[str]] | None, lang: str) -> tuple[FileResult, list[Sheet]]:
     """One file's result and sheets; whatever reading it raises is that file's failure, never the run's."""
     try:
-        read = read_file(path, ruleset, extra_aliases)  # any file given is read by what its bytes are
+        raws = reader.read_rows(path)  # any file given is read by what its bytes are
+        read = tables_of(str(path), raws, layout_of(ruleset, extra_aliases))  # headers found, columns mapped
     except ReadError as exc:
         return FileResult(str(path), error=exc.message(lang)), []
     except PassedOver as exc:

@@ -34,10 +34,11 @@ from rulecheck.table.types.category import parse_category
 from rulecheck.table.types.date import parse_date
 from rulecheck.table.types.number import parse_number
 from rulecheck.read.raw import ReadError
-from rulecheck.read.reader import _alias_table, match_header
+from rulecheck.table import header
+from rulecheck.table.header import Layout, match_header
 
 RULES = ruleset.load()
-ALIASES = _alias_table(RULES.columns)
+ALIASES = Layout.of(RULES.columns, "name").aliases
 ROLES = RULES.columns["role"].categories or {}
 FULL_WIDTH = {chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)}
 SUFFIXES = ["", "*", "(必填)", "（单位）", "【年.月】", "(yyyy.mm)"]
@@ -169,7 +170,7 @@ def test_read_file_on_any_table_raises_only_its_own_error(rows: list[list[str]])
         path = Path(folder) / "x.csv"
         path.write_text("\n".join(",".join(f'"{c}"' for c in row) for row in rows), encoding="utf-8")
         try:
-            read = reader.read_file(path, RULES)
+            read = header.read_file(path, RULES)
         except ReadError:
             return
         for sheet in read.sheets:
@@ -342,6 +343,6 @@ def test_random_expressions_are_refused_clearly_or_run(case: tuple[str, str]) ->
         "township": ["城南镇", "城南镇", None], "village": ["一村", "二村", "三村"], "office_rooms": [1, "两间", None],
         "office_area": [40, "45平方米", ""], "new_members": [3, 0, None], "capable_members": [1, 0, "x"], "_row": [2, 3, 4],
     })
-    sheet = reader.Sheet("x.xlsx", "统计表", frame, {k: k for k in frame if k != "_row"})
+    sheet = header.Sheet("x.xlsx", "统计表", frame, {k: k for k in frame if k != "_row"})
     outcome = engine.run(loaded, [sheet], dt.date(2007, 12, 31), "en")  # type-checked, so it evaluates
     assert all(v.rule for v in outcome.violations)

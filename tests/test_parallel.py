@@ -12,7 +12,7 @@ from rulecheck import run as check
 
 from rulecheck.rulefile import ruleset
 from rulecheck.formats.json import as_data
-from rulecheck.read.reader import read_file
+from rulecheck.table.header import read_file
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import generate  # noqa: E402

@@ -23,7 +23,7 @@ from rulecheck.render.masking import find_sheet
 from rulecheck.render.messages import t
 from rulecheck.findings import Report, Violation
 from rulecheck.formats.atomic import atomic_write
-from rulecheck.read.reader import letter_of
+from rulecheck.table.header import letter_of
 
 ANNOTATABLE = (".xlsx", ".xlsm")
 _FILLS = {"error": "FFC7CE", "warning": "FFEB9C"}
