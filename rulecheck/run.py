@@ -23,12 +23,13 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from rulecheck import __version__
+from rulecheck.config import TownshipSettings
 from rulecheck.engine import Outcome, Part, combine, merge_not_checked, rows
 from rulecheck.render.masking import mask_report
 from rulecheck.render.i18n import os_reason
 from rulecheck.render.messages import t
 from rulecheck.findings import (
-    Exemption, FileResult, Report, RuleTally, SummaryColumn, TownshipSummary, Unchecked, Violation, township_key,
+    SEVERITY_RANK, Exemption, FileResult, Report, RuleTally, SummaryColumn, TownshipSummary, Unchecked, Violation, township_key,
 )
 from rulecheck.read import reader
 from rulecheck.read.raw import PassedOver, ReadError
@@ -39,14 +40,6 @@ from rulecheck.table.values import fold
 
 # progress(files done, files in all, the file just read)
 Progress = Callable[[int, int, str], None]
-
-
-@dataclass(frozen=True)
-class TownshipSettings:
-    """What differs for one township (from rulecheck.toml): its as-of day and parameter values."""
-
-    as_of: dt.date | None = None
-    params: dict[str, Any] = field(default_factory=dict)
 
 
 def check_paths(paths: list[Path], ruleset: Ruleset, as_of: dt.date | None = None, lang: str = "zh",
@@ -621,7 +614,6 @@ def _key(county: str | None, township: str | None) -> tuple[str | None, str | No
     return township_key(county), township_key(township)
 
 
-_SEVERITY_RANK = {"error": 0, "warning": 1, "notice": 2}
 
 
 def _townships(outcomes: list[tuple[Outcome, dt.date]], columns: tuple[SummaryColumn, ...],
@@ -632,7 +624,7 @@ def _townships(outcomes: list[tuple[Outcome, dt.date]], columns: tuple[SummaryCo
     by_rule: dict[tuple[tuple[str | None, str | None], str], str] = {}
     for v in violations:
         key = (_key(v.county, v.township), v.rule)
-        if key not in by_rule or _SEVERITY_RANK[v.severity] < _SEVERITY_RANK[by_rule[key]]:
+        if key not in by_rule or SEVERITY_RANK[v.severity] < SEVERITY_RANK[by_rule[key]]:
             by_rule[key] = v.severity
     severities = Counter((_key(v.county, v.township), v.severity) for v in violations)
     spared = Counter(_key(e.county, e.township) for e in exempted)

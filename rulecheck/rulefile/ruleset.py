@@ -21,6 +21,7 @@ from pydantic_core import PydanticCustomError
 
 from rulecheck.lang import expr
 from rulecheck.lang.expr import BOOL, DATE, NUMBER, TEXT, Kind, Scope, Type
+from rulecheck.rulefile.keys import key_path, line_of
 from rulecheck.table import types as column_types
 
 BUNDLED_DIR = Path(__file__).parent.parent / "rules"
@@ -329,19 +330,6 @@ def _lines(node: yaml.Node, path: tuple = (), seen: set[int] | None = None, line
     return out
 
 
-def _keypath(loc: tuple) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-def _line(lines: dict[tuple, int], loc: tuple) -> int | None:
-    while loc not in lines and loc:
-        loc = loc[:-1]
-    return lines.get(loc)
-
-
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present: ~10x faster
     """Safe YAML, but dates stay dates and nothing is constructed beyond plain data."""
 
@@ -397,7 +385,7 @@ def load(path: Path | str | None = None) -> Ruleset:
     name = str(path)
 
     def fail(loc: tuple, message: str, zh: str | None = None) -> RuleFileError:
-        return RuleFileError(name, _line(lines, loc), _keypath(loc), message, zh)
+        return RuleFileError(name, line_of(lines, loc), key_path(loc), message, zh)
 
     try:
         spec = RulesetSpec.model_validate(data)
