@@ -83,7 +83,7 @@ def check_paths(paths: list[Path], ruleset: Ruleset, as_of: dt.date | None = Non
     files = tuple(replace(r, unchecked=_unchecked(ruleset, outcome.not_checked.get(r.path, {}), lang))  # type: ignore[union-attr]
                   for r in results)
     header = ruleset.spec.ruleset
-    violations = tuple(sorted(outcome.violations, key=_order))
+    violations = tuple(sorted(outcome.violations, key=lambda v: _order(v, ruleset.scope_order)))
     exempted = tuple(sorted(outcome.exempted, key=_exemption_order))
     summary_columns = tuple(
         SummaryColumn(i.key, i.spec.title(lang), i.spec.format, i.spec.rule, i.spec.reference) for i in ruleset.summary
@@ -657,11 +657,9 @@ def _tallies(ruleset: Ruleset, lang: str, violations: tuple[Violation, ...], exe
     )
 
 
-_SCOPE_ORDER = {"person": 0, "village": 1, "township": 2}
-
-
-def _order(v: Violation) -> tuple:
-    return (v.file or "\uffff", v.sheet or "", v.row if v.row is not None else 1 << 30, _SCOPE_ORDER.get(v.scope, 3), v.rule,
+def _order(v: Violation, scopes: dict[str, int]) -> tuple:
+    """By place (file, sheet, row), then the finest scope first (``Ruleset.scope_order``), then rule and group."""
+    return (v.file or "\uffff", v.sheet or "", v.row if v.row is not None else 1 << 30, scopes.get(v.scope, len(scopes)), v.rule,
             township_key(v.township) or "\uffff", township_key(v.county) or "", township_key(v.village) or "")
 
 

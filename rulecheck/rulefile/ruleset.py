@@ -7,6 +7,7 @@ valid, e.g. ``rules.yaml:41 rules[3].when: unknown function 'avg'; functions: ag
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import string
 import types
@@ -276,8 +277,39 @@ class Ruleset:
         keys = self.groups.get(SUMMARY_SCOPE)
         return keys[-1] if keys else None
 
+    @functools.cached_property
+    def places(self) -> Places:
+        """The columns a finding is placed by, as the rule file's groups define them.
+
+        The township is the last key of the summary scope and the county the key before it (``county?``);
+        the village is the key the narrowest group over the township's adds, else (rows that are villages)
+        the row label; a row's name is the row label where it is not one of those.
+        """
+        keys = self.groups.get(SUMMARY_SCOPE, ())
+        township = keys[-1] if keys else None
+        county = keys[-2] if len(keys) > 1 else None
+        finer = sorted((k for k in self.groups.values() if len(k) > len(keys) and k[:len(keys)] == keys), key=len)
+        label = self.spec.ruleset.row_label
+        village = finer[0][len(keys)] if finer else label
+        return Places(county, township, village, label if label not in (township, village) else None)
+
+    @functools.cached_property
+    def scope_order(self) -> dict[str, int]:
+        """Scopes from the finest (person) to the coarsest: groups with more keys first."""
+        return {"person": 0, **{scope: n for n, scope in enumerate(sorted(self.groups, key=lambda s: -len(self.groups[s])), 1)}}
+
     def rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)
+
+
+@dataclass(frozen=True)
+class Places:
+    """The columns that say where a finding is: county, township, village, and the row's own name (None: none)."""
+
+    county: str | None = None
+    township: str | None = None
+    village: str | None = None
+    name: str | None = None
 
 
 def column_type(spec: ColumnSpec) -> Type:
