@@ -28,12 +28,12 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
 from rulecheck.render.messages import t
 from rulecheck.findings import township_key
 from rulecheck.rulefile.keys import key_path, line_of
-from rulecheck.rulefile.ruleset import SUMMARY_SCOPE, RuleFileError, Ruleset
+from rulecheck.rulefile.ruleset import SUMMARY_SCOPE, Param, RuleFileError, Ruleset, Strict
 
 FILE_NAME = "rulecheck.toml"
 
@@ -48,19 +48,12 @@ class ConfigError(RuleFileError):
         return str(self)
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-Param = bool | int | float | dt.date | str
-
-
-class TownshipSpec(_Strict):
+class TownshipSpec(Strict):
     as_of: dt.date | None = None
     params: dict[str, Param] = {}
 
 
-class ConfigSpec(_Strict):
+class ConfigSpec(Strict):
     rules: str | None = None
     as_of: dt.date | None = None
     lang: Literal["zh", "en"] | None = None
