@@ -274,3 +274,15 @@ def test_reading_hands_a_parser_the_columns_parsed_before_it() -> None:
         specs = {"late": _spec(type="after"), "early": _spec()}
         types.parse_columns(specs, pd.DataFrame({"late": ["x"], "early": ["y"]}, dtype=object))
     assert seen == [["early"]]
+
+
+def test_a_types_options_may_ask_of_other_columns(tmp_path: Path) -> None:
+    """A birth date confirmed by a column that is not an identity number is refused at its key and line."""
+    text = ruleset.default_path().read_text(encoding="utf-8").replace("confirm_with: id_number", "confirm_with: name")
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(text, encoding="utf-8")
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "confirm_with: name" in row)
+    with pytest.raises(RuleFileError) as caught:
+        ruleset.load(rules)
+    assert caught.value.key == "columns.birth.confirm_with" and caught.value.line == line
+    assert "'name' is not an id-number column" in str(caught.value)

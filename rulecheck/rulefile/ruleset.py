@@ -486,8 +486,9 @@ def _compile(spec: RulesetSpec, name: str, fail: Any) -> Ruleset:
     if spec.ruleset.row_label not in columns:
         raise fail(("ruleset", "row_label"), f"unknown column '{spec.ruleset.row_label}'; columns: {', '.join(columns)}")
     for key, column in columns.items():
-        if column.confirm_with and (column.confirm_with not in columns or columns[column.confirm_with].type != "id-number"):
-            raise fail(("columns", key, "confirm_with"), f"'{column.confirm_with}' is not an id-number column")
+        own = column_types.of(column).check_columns
+        if own is not None and (error := own(column, columns)) is not None:
+            raise fail(("columns", key, error[0]), error[1])
     groups: dict[str, tuple[str, ...]] = {}
     optional_keys: set[str] = set()
     for scope, keys in spec.groups.items():

@@ -45,6 +45,8 @@ class ColumnType:
     # Options of ColumnSpec that only this type takes → what is said where another type's column sets one.
     options: Mapping[str, str] = field(default_factory=dict)
     check: Callable[[ColumnSpec], str | None] | None = None  # its options' own rules: the error, or None
+    # What its options ask of the rule file's other columns: (the option, the error), or None.
+    check_columns: Callable[[ColumnSpec, Mapping[str, ColumnSpec]], tuple[str, str] | None] | None = None
     after: tuple[str, ...] = ()  # types whose columns are parsed before this type's (id numbers before birth dates)
     text_values: bool = False  # its parsed values are the cells' text (no separate text is made)
     # The Python classes of values it shows (a value's class, or the nearest base class, picks the type),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -45,7 +46,15 @@ def _parse(cells: pd.Series, spec: Any, reading: Reading) -> Parsed:
     return parse_birth(cells, confirm)
 
 
+def _check_columns(spec: Any, columns: Mapping[str, Any]) -> tuple[str, str] | None:
+    other = columns.get(spec.confirm_with) if spec.confirm_with else None
+    if spec.confirm_with and (other is None or other.type != "id-number"):
+        return "confirm_with", f"'{spec.confirm_with}' is not an id-number column"
+    return None
+
+
 TYPE = ColumnType(
     name="birth-date", parse=_parse, expression=DATE, accepted=lambda spec, lang: t(lang, "accepted-birth-date"),
     options={"confirm_with": "'confirm_with' applies only to type birth-date"}, after=("id-number",),
+    check_columns=_check_columns,
 )
