@@ -27,7 +27,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from rulecheck.table.idnumber import check_character
-from rulecheck.read.reader import column_letter as _col
+from rulecheck.table.header import column_letter as _col
 
 SIZES = (1, 100, 1_000, 10_000)
 MANIFEST = "manifest.json"

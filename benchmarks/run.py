@@ -174,7 +174,7 @@ def _constraints() -> dict[str, dict]:
     birth dates, ages, and every per-village or per-township rule.
     """
     from rulecheck.rulefile.ruleset import load
-    from rulecheck.table.values import _FALSE, _TRUE
+    from rulecheck.table.types.boolean import _FALSE, _TRUE
 
     columns = load().columns
     roles = sorted({s for syns in (columns["role"].categories or {}).values() for s in syns}, key=len, reverse=True)

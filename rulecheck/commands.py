@@ -25,10 +25,8 @@ class Command:
 COMMANDS: dict[str, Command] = {
     "template": Command("rulecheck.template", "app", ("写出带下拉列表和填表说明的输入模板(.xlsx)",
                                                       "Write the input template (.xlsx) with drop-downs and instructions")),
-    "serve": Command("rulecheck.serve.command", "app", (
-        "在本机启动网页版:在浏览器中拖入名单即可检查,问题单元格标红,可下载报告。",
-        "Start the web page on this computer: drop slates into the browser, see the offending cells in red, "
-        "download the reports.")),
+    "serve": Command("rulecheck.serve.command", "app", ("在本机启动网页版,在浏览器中检查名单",
+                                                           "Start the local web page: check slates in a browser")),
 }
 
 

@@ -23,17 +23,17 @@ import datetime as dt
 import os
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
-from rulecheck.run import TownshipSettings
 from rulecheck.render.messages import t
 from rulecheck.findings import township_key
-from rulecheck.rulefile.ruleset import SUMMARY_SCOPE, RuleFileError, Ruleset
+from rulecheck.rulefile.keys import key_path, line_of
+from rulecheck.rulefile.ruleset import SUMMARY_SCOPE, Param, RuleFileError, Ruleset, Strict
 
 FILE_NAME = "rulecheck.toml"
 
@@ -48,19 +48,12 @@ class ConfigError(RuleFileError):
         return str(self)
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-Param = bool | int | float | dt.date | str
-
-
-class TownshipSpec(_Strict):
+class TownshipSpec(Strict):
     as_of: dt.date | None = None
     params: dict[str, Param] = {}
 
 
-class ConfigSpec(_Strict):
+class ConfigSpec(Strict):
     rules: str | None = None
     as_of: dt.date | None = None
     lang: Literal["zh", "en"] | None = None
@@ -68,6 +61,14 @@ class ConfigSpec(_Strict):
     exclude: list[str] = []
     aliases: dict[str, list[str]] = {}
     townships: dict[str, TownshipSpec] = {}
+
+
+@dataclass(frozen=True)
+class TownshipSettings:
+    """What differs for one township (from rulecheck.toml): its as-of day and parameter values."""
+
+    as_of: dt.date | None = None
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -234,22 +235,15 @@ def _message(err: dict[str, Any], loc: tuple, lang: str) -> str:
     return t(lang, "config-bad-value", reason=value_message(err["msg"], lang))
 
 
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")  # a TOML key that needs no quotes
+
+
 def _keypath(loc: tuple) -> str:
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            part = part if re.fullmatch(r"[A-Za-z0-9_-]+", part) else f'"{part}"'
-            text += f".{part}" if text else part
-    return text
+    return key_path(loc, _BARE_KEY)
 
 
 def _line(lines: dict[tuple, int], loc: tuple) -> int | None:
-    loc = tuple(p for p in loc if not isinstance(p, int))
-    while loc and loc not in lines:
-        loc = loc[:-1]
-    return lines.get(loc)
+    return line_of(lines, tuple(p for p in loc if not isinstance(p, int)))  # TOML lines are found by key, not index
 
 
 def _written_lang(text: str) -> str | None:

@@ -20,11 +20,12 @@ import pandas as pd
 
 from rulecheck.lang import expr
 
-from rulecheck.table import idnumber, values
+from rulecheck.table import types, values
+from rulecheck.table.types import parse_columns
 from rulecheck.render.messages import t
 from rulecheck.findings import Exemption, Violation
-from rulecheck.read.reader import Sheet
-from rulecheck.rulefile.ruleset import SUMMARY_SCOPE, ColumnSpec, Rule, Ruleset
+from rulecheck.table.header import Sheet
+from rulecheck.rulefile.ruleset import SUMMARY_SCOPE, Places, Rule, Ruleset
 
 # file → rule id → the columns the file lacks for it, as alternatives (any one set would have done)
 NotChecked = dict[str, dict[str, tuple[tuple[str, ...], ...]]]
@@ -70,6 +71,8 @@ class Table:
     sheets: tuple[SheetInfo, ...]
     label: str  # the column that names a row (the rule file's row_label)
     memo: dict[Any, tuple[Any, Any]] = field(default_factory=dict)  # work done while parsing, for the rules
+    matched: dict[str, pd.Series] = field(default_factory=dict)  # group keys' text as matched (whitespace removed)
+    places: Places = Places()  # the columns that place a finding (county, township, village, name): the rule file's
 
     @property
     def index(self) -> pd.RangeIndex:
@@ -115,9 +118,9 @@ def stack(ruleset: Ruleset, sheets: list[Sheet]) -> Table:
     memo: dict[Any, tuple[Any, Any]] = {}
     parsed, unreadable = parse_columns(ruleset.columns, raw, memo)
     # A text column's parsed value is its cell text already; other columns' text is made when a rule reads it.
-    text = _CellText({key: parsed[key] for key in columns if ruleset.columns[key].type == "text"}, raw[columns])
+    text = _CellText({key: parsed[key] for key in columns if types.of(ruleset.columns[key]).text_values}, raw[columns])
     return Table(sheet_id, raw["_row"].to_numpy(dtype=np.int64), parsed, unreadable, text, infos,
-                 ruleset.spec.ruleset.row_label, memo)
+                 ruleset.spec.ruleset.row_label, memo, places=ruleset.places)
 
 
 class _CellText(Mapping[str, pd.Series]):
@@ -158,47 +161,6 @@ class _CellText(Mapping[str, pd.Series]):
         return len(self._cells.columns)
 
 
-def parse_columns(specs: dict[str, ColumnSpec], raw: pd.DataFrame, memo: dict | None = None,
-                  ) -> tuple[dict[str, pd.Series], dict[str, pd.Series]]:
-    """Each column parsed by its type; birth dates are read with their identity numbers' help.
-
-    Parsing is row by row, so it is done once per distinct cell (values.distinct); ``memo``
-    receives the identity-number checks made on the way, for the rules to reuse.
-    """
-    parsed: dict[str, pd.Series] = {}
-    unreadable: dict[str, pd.Series] = {}
-    order = sorted(specs, key=lambda k: specs[k].type == "birth-date")  # id numbers first
-    for key in order:
-        spec, cells = specs[key], raw[key]
-        if spec.type == "id-number":
-            result = values.Parsed(values.distinct(idnumber.normalise, cells), pd.Series(False, index=cells.index))
-        elif spec.type == "birth-date":
-            confirm = None
-            if spec.confirm_with:
-                ids = parsed[spec.confirm_with]
-                checked = idnumber.check(ids, normalised=True)
-                confirm = idnumber.birth(ids, checked)
-                if memo is not None:
-                    memo[("id-check", id(ids))] = (ids, checked)
-                    memo[("id-birth", id(ids))] = (ids, confirm)
-            result = values.parse_birth(cells, confirm)  # its text work is done per distinct cell
-        elif spec.type == "category":
-            result = values.distinct(functools.partial(values.parse_category, categories=spec.categories or {}, notes=spec.notes), cells)
-        elif spec.type == "number":
-            result = values.distinct(functools.partial(values.parse_number, between=spec.between, whole=spec.whole), cells)
-        elif spec.type == "boolean":
-            result = values.distinct(functools.partial(values.parse_boolean, yes=spec.yes_words, no=spec.no_words), cells)
-        else:
-            result = values.distinct(_PARSERS[spec.type], cells)
-        parsed[key], unreadable[key] = result.values, result.unreadable.astype(bool)
-    return parsed, unreadable
-
-
-_PARSERS = {
-    "text": values.parse_text, "number": values.parse_number, "date": values.parse_date, "years": values.parse_years,
-}
-
-
 def run(ruleset: Ruleset, sheets: list[Sheet], as_of: dt.date, lang: str) -> Outcome:
     """Every rule over every row: the violations, the accepted exemptions, and what was not checked."""
     return combine(ruleset, [rows(ruleset, sheets, as_of, lang)], as_of, lang)
@@ -230,7 +192,7 @@ def rows(ruleset: Ruleset, sheets: list[Sheet], as_of: dt.date, lang: str) -> Pa
 
 def combine(ruleset: Ruleset, parts: list[Part], as_of: dt.date, lang: str) -> Outcome:
     """Join batches in order and run the group rules over all their rows; the same result as one batch."""
-    table = _concat(parts, ruleset.spec.ruleset.row_label)
+    table = _concat(parts, ruleset.spec.ruleset.row_label, ruleset.places)
     base = _base_context(ruleset, table, as_of)
     found: list[Violation] = []
     exempted: list[Exemption] = []
@@ -299,14 +261,11 @@ def _eligible(table: Table, sheet_ok: pd.Series) -> pd.Series:
     return pd.Series(sheet_ok.to_numpy(dtype=bool)[table.sheet_id], index=table.index)
 
 
-COUNTY = "county"  # the column findings name as the township's county, where the rule file has one
-_FOLDED = "\0folded:"  # text[_FOLDED + key]: a group key's text as matched (whitespace removed)
 
 
 def _group_codes(table: Table, keys: list[str]) -> tuple[pd.Series, int]:
     """Each row's group number (groups sorted by their folded key texts, blank last) and the group count."""
-    folded = pd.DataFrame({k: table.text[_FOLDED + k] if _FOLDED + k in table.text else values.fold(table.text[k])
-                           for k in keys})
+    folded = pd.DataFrame({k: table.matched[k] if k in table.matched else values.fold(table.text[k]) for k in keys})
     # A key blank on every row (no file has a county column) neither splits nor orders the groups.
     used = [k for k in keys if not folded[k].isna().all()] or keys
     codes = folded.groupby(used, dropna=False, sort=True).ngroup()
@@ -359,7 +318,7 @@ def summarise(ruleset: Ruleset, table: Table, base: expr.Context, grouping: _Gro
     ctx = expr.Context(base.index, base.as_of, dict(base.values), base.lazy, base.raw, base.unreadable, memo=base.memo)
     ctx.codes, ctx.groups = grouping.codes, grouping.count
     labels = _texts(table, ruleset.township_column, grouping.first_row)
-    counties = _texts(table, COUNTY, grouping.first_row)
+    counties = _texts(table, table.places.county, grouping.first_row)
     spans = grouping.files_of(np.arange(grouping.count))
     columns = []
     for item in ruleset.summary:
@@ -408,23 +367,24 @@ def _for_groups(ruleset: Ruleset, table: Table, base: expr.Context) -> Table:
     derived = {key for key, _ in ruleset.derive}
     parsed = {name: base.lookup(name) for name in sorted(named) if name in derived or name in table.parsed}
     keys = {k for ks in ruleset.groups.values() for k in ks}
-    labels = {COUNTY, "township", "village", table.label} & set(table.text)
+    labels = {table.places.county, table.places.township, table.places.village, table.label} & set(table.text)
     text = {k: table.text[k] for k in sorted(cells | labels | keys)}
-    text.update({_FOLDED + k: values.distinct(values.fold, table.text[k]) for k in sorted(keys)})
+    matched = {k: values.distinct(values.fold, table.text[k]) for k in sorted(keys)}
     for rule in ruleset.rules:  # duplicate-persons: each row's keys travel as one number per key list
         for n, by in enumerate(rule.spec.by or ()):
-            parsed[_person_key(rule, n)] = _key_hashes(ruleset, by, text, base)
+            parsed[_person_key(rule, n)] = _key_hashes(ruleset, by, matched, base)
     # A column no file of the batch has (no county) travels as a categorical: a byte a row, not a None.
     text = {k: _compact(v) for k, v in text.items()}
+    matched = {k: _compact(v) for k, v in matched.items()}
     unreadable = {k: table.unreadable[k] for k in sorted(cells)}
-    return Table(table.sheet_id, table.row, parsed, unreadable, text, table.sheets, table.label)
+    return Table(table.sheet_id, table.row, parsed, unreadable, text, table.sheets, table.label, matched=matched, places=table.places)
 
 
 def _person_key(rule: Rule, n: int) -> str:
     return f"\0key:{rule.id}:{n}"
 
 
-def _key_hashes(ruleset: Ruleset, keys: list[str], text: Mapping[str, pd.Series], base: expr.Context) -> pd.Series:
+def _key_hashes(ruleset: Ruleset, keys: list[str], matched: Mapping[str, pd.Series], base: expr.Context) -> pd.Series:
     """Per row, a 64-bit hash of its values of ``keys`` (0 where a key other than an optional one is blank).
 
     Group keys are taken as matched for grouping (spaces and full-width folded), the others as parsed.
@@ -432,7 +392,7 @@ def _key_hashes(ruleset: Ruleset, keys: list[str], text: Mapping[str, pd.Series]
     """
     columns, complete = {}, np.ones(len(base.index), dtype=bool)
     for key in keys:
-        value = text[_FOLDED + key] if _FOLDED + key in text else base.lookup(key)
+        value = matched[key] if key in matched else base.lookup(key)
         if not isinstance(value, pd.Series):
             continue
         if key not in ruleset.optional_keys:
@@ -456,10 +416,10 @@ def _expand(pieces: list[Any]) -> Any:
     return pd.concat(pieces, ignore_index=True)
 
 
-def _concat(parts: list[Part], label: str) -> Table:
+def _concat(parts: list[Part], label: str, places: Places) -> Table:
     tables = [p.table for p in parts]
     if not tables:
-        return Table(np.zeros(0, np.int64), np.zeros(0, np.int64), {}, {}, {}, (), label)
+        return Table(np.zeros(0, np.int64), np.zeros(0, np.int64), {}, {}, {}, (), label, places=places)
     offsets = np.cumsum([0] + [len(t.sheets) for t in tables])[:-1]
     sheet_id = np.concatenate([t.sheet_id + o for t, o in zip(tables, offsets)])
     row = np.concatenate([t.row for t in tables])
@@ -468,7 +428,7 @@ def _concat(parts: list[Part], label: str) -> Table:
         return {k: _expand([getattr(t, attr)[k] for t in tables]) for k in getattr(tables[0], attr)}
 
     return Table(sheet_id, row, join("parsed"), join("unreadable"), join("text"),
-                 tuple(s for t in tables for s in t.sheets), label)
+                 tuple(s for t in tables for s in t.sheets), label, matched=join("matched"), places=places)
 
 
 def _scalars(params: dict[str, Any]) -> dict[str, Any]:
@@ -510,19 +470,19 @@ def _person(rule: Rule, ctx: expr.Context, table: Table, eligible: pd.Series, la
         placeholders = _placeholders(rule, at, rows)
         observed = _at(expr.evaluate(rule.observed, at), rows) if rule.observed else [None] * len(rows)
         template = getattr(rule.spec.message, lang)
-        for n, (i, place, county) in enumerate(zip(rows, _places(table, rows), _texts(table, COUNTY, rows))):
+        for n, (i, place, county) in enumerate(zip(rows, _places(table, rows), _texts(table, table.places.county, rows))):
             vals = {k: v[n] for k, v in placeholders.items()}
             vals["observed"] = observed[n]
             found.append(Violation(
                 rule.id, rule.spec.severity, "person", *place, _column(table, i, rule.spec.column),
-                render(rule, template, vals, lang), _json(observed[n], rule, lang), county=county,
+                render(rule, template, vals, lang), types.to_json(observed[n], lang, rule.spec.labels), county=county,
             ))
     exempted = []
     if spared.any():
         rows = np.flatnonzero(spared.to_numpy())
         evidence = _at(expr.evaluate(rule.evidence, ctx.at(rows)), rows)
-        exempted = [Exemption(rule.id, *place, _display(shown, None, rule, lang), county=county)
-                    for place, shown, county in zip(_places(table, rows), evidence, _texts(table, COUNTY, rows))]
+        exempted = [Exemption(rule.id, *place, types.show(shown, None, lang, rule.spec.labels), county=county)
+                    for place, shown, county in zip(_places(table, rows), evidence, _texts(table, table.places.county, rows))]
     return found, exempted
 
 
@@ -542,7 +502,7 @@ def _group(rule: Rule, keys: list[str], optional: frozenset[str], ctx: expr.Cont
     template = getattr(rule.spec.message, lang)
     firsts = first_row[failing]
     spans = grouping.files_of(failing)
-    for n, (code, place, county, first) in enumerate(zip(failing, _places(table, firsts), _texts(table, COUNTY, firsts), firsts)):
+    for n, (code, place, county, first) in enumerate(zip(failing, _places(table, firsts), _texts(table, table.places.county, firsts), firsts)):
         township, village, _, file, sheet, row = place
         one_file, one_sheet = files[code] == 1, names[code] == 1
         village = village if per_village else None
@@ -551,7 +511,7 @@ def _group(rule: Rule, keys: list[str], optional: frozenset[str], ctx: expr.Cont
             rule.id, rule.spec.severity, rule.spec.scope, township, village, None,
             file if one_file else None, sheet if one_file and one_sheet else None,
             row if one_file and per_village else None, None,
-            render(rule, template, vals, lang), _json(observed[n], rule, lang),
+            render(rule, template, vals, lang), types.to_json(observed[n], lang, rule.spec.labels),
             county=county, files=spans[n], anchor=(file, sheet, row, _column(table, first, keys[-1])),
         ))
     return found, []
@@ -597,34 +557,13 @@ def _unreadable_values(ruleset: Ruleset, rule: Rule, table: Table, lang: str) ->
         if not len(rows):
             continue
         spec = ruleset.columns[key]
-        title, accepted = spec.title(lang), accepted_forms(spec, lang)
+        title, accepted = spec.title(lang), types.accepted(spec, lang)
         written = [_clean(x) for x in table.text.at(rows)[key].array]  # cell text made at these rows only
-        for i, place, county, text in zip(rows, _places(table, rows), _texts(table, COUNTY, rows), written):
+        for i, place, county, text in zip(rows, _places(table, rows), _texts(table, table.places.county, rows), written):
             vals = {"column": title, "observed": text, "accepted": accepted}
             found.append(Violation(rule.id, rule.spec.severity, "person", *place, _column(table, i, key),
                                    render(rule, template, vals, lang), text, county=county))
     return found
-
-
-SHOWN_WORDS = 12  # accepted words of a yes/no or category column quoted in one message
-
-
-def accepted_forms(spec: ColumnSpec, lang: str) -> str:
-    """What a column of this type accepts, as a township office would type it."""
-    if spec.type == "boolean":
-        own = [*spec.yes_words, *spec.no_words]
-        return t(lang, "accepted-boolean", own=("、".join(own) + ("、" if own else "")) if lang == "zh" else
-                 (", ".join(own) + (", " if own else "")))
-    if spec.type == "category":
-        words = [w for synonyms in (spec.categories or {}).values() for w in synonyms]
-        shown = ("、" if lang == "zh" else ", ").join(words[:SHOWN_WORDS])
-        return shown + ("…" if len(words) > SHOWN_WORDS else "")
-    if spec.type == "number" and spec.between is not None:
-        low, high = (str(int(b)) if float(b).is_integer() else str(b) for b in spec.between)
-        return t(lang, "accepted-number-between" + ("-whole" if spec.whole else ""), low=low, high=high)
-    if spec.type == "number" and spec.whole:
-        return t(lang, "accepted-whole-number")
-    return t(lang, f"accepted-{spec.type}")
 
 
 def _duplicates(ruleset: Ruleset, rule: Rule, table: Table, base: expr.Context, lang: str) -> list[Violation]:
@@ -651,7 +590,7 @@ def _duplicates(ruleset: Ruleset, rule: Rule, table: Table, base: expr.Context, 
     for i in rows.tolist():
         members.setdefault(int(group_of[i]), []).append(i)
     places = dict(zip(rows.tolist(), _places(table, rows)))
-    counties = dict(zip(rows.tolist(), _texts(table, COUNTY, rows)))
+    counties = dict(zip(rows.tolist(), _texts(table, table.places.county, rows)))
     template = getattr(rule.spec.message, lang)
     found = []
     for i in rows.tolist():
@@ -676,8 +615,7 @@ def _at(value: Any, positions: Any) -> list[Any]:
 def _places(table: Table, rows: np.ndarray) -> list[tuple[str | None, str | None, str | None, str, str, int]]:
     """Township, village, name, file, sheet and Excel row of each of ``rows``, found column by column."""
     # A rule file whose rows are villages (row_label: village) names no person.
-    label = table.label if table.label not in ("township", "village") else None
-    names = [_texts(table, c, rows) for c in ("township", "village", label)]
+    names = [_texts(table, c, rows) for c in (table.places.township, table.places.village, table.places.name)]
     sheets = [table.sheets[s] for s in table.sheet_id[rows].tolist()]
     return list(zip(*names, [s.file for s in sheets], [s.name for s in sheets], table.row[rows].tolist()))
 
@@ -722,34 +660,5 @@ def render(rule: Rule, template: str, vals: dict[str, Any], lang: str) -> str:
     for literal, name, spec in _template(template):
         parts.append(literal)
         if name is not None:
-            parts.append(_display(vals.get(name), spec, rule, lang))
+            parts.append(types.show(vals.get(name), spec, lang, rule.spec.labels))
     return "".join(parts)
-
-
-def _display(value: Any, spec: str | None, rule: Rule, lang: str) -> str:
-    if value is None or (not isinstance(value, (str, list)) and pd.isna(value)):
-        return t(lang, "blank")
-    if isinstance(value, (bool, np.bool_)):
-        return t(lang, "yes" if value else "no")
-    if isinstance(value, (pd.Timestamp, dt.date)):
-        return pd.Timestamp(value).strftime("%Y-%m-%d")
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        if spec:
-            return format(float(value), spec)
-        return str(int(value)) if float(value).is_integer() else f"{float(value):.2f}".rstrip("0")
-    if isinstance(value, str) and value in rule.spec.labels:
-        return rule.spec.labels[value](lang)
-    return format(str(value), spec) if spec else str(value)
-
-
-def _json(value: Any, rule: Rule, lang: str) -> Any:
-    """An observed value as plain JSON data: numbers stay numbers, dates become YYYY-MM-DD."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        return round(float(value), 4)
-    if isinstance(value, (pd.Timestamp, dt.date)):
-        return pd.Timestamp(value).strftime("%Y-%m-%d")
-    return _display(value, None, rule, lang)

@@ -9,6 +9,7 @@ from typing import Any
 from rulecheck.table.values import fold_text
 
 SEVERITIES = ("error", "warning", "notice")
+SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}  # 0 the gravest
 # --fail-on: the severities that make the exit code 1.
 FAIL_LEVELS: dict[str, tuple[str, ...]] = {"error": ("error",), "warning": ("error", "warning"), "never": ()}
 

@@ -23,28 +23,23 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from rulecheck import __version__
+from rulecheck.config import TownshipSettings
 from rulecheck.engine import Outcome, Part, combine, merge_not_checked, rows
 from rulecheck.render.masking import mask_report
 from rulecheck.render.i18n import os_reason
 from rulecheck.render.messages import t
 from rulecheck.findings import (
-    Exemption, FileResult, Report, RuleTally, SummaryColumn, TownshipSummary, Unchecked, Violation, township_key,
+    SEVERITY_RANK, Exemption, FileResult, Report, RuleTally, SummaryColumn, TownshipSummary, Unchecked, Violation, township_key,
 )
-from rulecheck.read.raw import PassedOver
-from rulecheck.read.reader import ReadError, Sheet, find_files, read_file
+from rulecheck.read import reader
+from rulecheck.read.raw import PassedOver, ReadError
+from rulecheck.read.reader import find_files
+from rulecheck.table.header import Sheet, layout_of, tables_of
 from rulecheck.rulefile.ruleset import Ruleset
 from rulecheck.table.values import fold
 
 # progress(files done, files in all, the file just read)
 Progress = Callable[[int, int, str], None]
-
-
-@dataclass(frozen=True)
-class TownshipSettings:
-    """What differs for one township (from rulecheck.toml): its as-of day and parameter values."""
-
-    as_of: dt.date | None = None
-    params: dict[str, Any] = field(default_factory=dict)
 
 
 def check_paths(paths: list[Path], ruleset: Ruleset, as_of: dt.date | None = None, lang: str = "zh",
@@ -88,7 +83,7 @@ def check_paths(paths: list[Path], ruleset: Ruleset, as_of: dt.date | None = Non
     files = tuple(replace(r, unchecked=_unchecked(ruleset, outcome.not_checked.get(r.path, {}), lang))  # type: ignore[union-attr]
                   for r in results)
     header = ruleset.spec.ruleset
-    violations = tuple(sorted(outcome.violations, key=_order))
+    violations = tuple(sorted(outcome.violations, key=lambda v: _order(v, ruleset.scope_order)))
     exempted = tuple(sorted(outcome.exempted, key=_exemption_order))
     summary_columns = tuple(
         SummaryColumn(i.key, i.spec.title(lang), i.spec.format, i.spec.rule, i.spec.reference) for i in ruleset.summary
@@ -164,7 +159,8 @@ def _missing(given: Path, lang: str) -> FileResult | None:
 def _read(path: Path, ruleset: Ruleset, extra_aliases: dict[str, list[str]] | None, lang: str) -> tuple[FileResult, list[Sheet]]:
     """One file's result and sheets; whatever reading it raises is that file's failure, never the run's."""
     try:
-        read = read_file(path, ruleset, extra_aliases)  # any file given is read by what its bytes are
+        raws = reader.read_rows(path)  # any file given is read by what its bytes are
+        read = tables_of(str(path), raws, layout_of(ruleset, extra_aliases))  # headers found, columns mapped
     except ReadError as exc:
         return FileResult(str(path), error=exc.message(lang)), []
     except PassedOver as exc:
@@ -619,7 +615,6 @@ def _key(county: str | None, township: str | None) -> tuple[str | None, str | No
     return township_key(county), township_key(township)
 
 
-_SEVERITY_RANK = {"error": 0, "warning": 1, "notice": 2}
 
 
 def _townships(outcomes: list[tuple[Outcome, dt.date]], columns: tuple[SummaryColumn, ...],
@@ -630,7 +625,7 @@ def _townships(outcomes: list[tuple[Outcome, dt.date]], columns: tuple[SummaryCo
     by_rule: dict[tuple[tuple[str | None, str | None], str], str] = {}
     for v in violations:
         key = (_key(v.county, v.township), v.rule)
-        if key not in by_rule or _SEVERITY_RANK[v.severity] < _SEVERITY_RANK[by_rule[key]]:
+        if key not in by_rule or SEVERITY_RANK[v.severity] < SEVERITY_RANK[by_rule[key]]:
             by_rule[key] = v.severity
     severities = Counter((_key(v.county, v.township), v.severity) for v in violations)
     spared = Counter(_key(e.county, e.township) for e in exempted)
@@ -663,11 +658,9 @@ def _tallies(ruleset: Ruleset, lang: str, violations: tuple[Violation, ...], exe
     )
 
 
-_SCOPE_ORDER = {"person": 0, "village": 1, "township": 2}
-
-
-def _order(v: Violation) -> tuple:
-    return (v.file or "\uffff", v.sheet or "", v.row if v.row is not None else 1 << 30, _SCOPE_ORDER.get(v.scope, 3), v.rule,
+def _order(v: Violation, scopes: dict[str, int]) -> tuple:
+    """By place (file, sheet, row), then the finest scope first (``Ruleset.scope_order``), then rule and group."""
+    return (v.file or "\uffff", v.sheet or "", v.row if v.row is not None else 1 << 30, scopes.get(v.scope, len(scopes)), v.rule,
             township_key(v.township) or "\uffff", township_key(v.county) or "", township_key(v.village) or "")
 
 

@@ -3,14 +3,14 @@
 The workbook has three parts:
 
 - 填表说明, first: what each column means and accepts, and each rule's title and the speech's words. The
-  reader passes a sheet of that name over (``reader.is_instructions``), so a filled template is checked on its
+  reader passes a sheet of that name over (``table.header.is_instructions``), so a filled template is checked on its
   名单 sheet only.
 - 名单: one header row of the rule file's column titles (each one the reader maps to its column as written),
   frozen, with a data validation on every column: a dropdown for category and yes/no columns, a formula for
   dates, a length for identity numbers, bounds for numbers, and an input message saying what to type.
 - 下拉列表, hidden, only where a dropdown's list is longer than Excel's 255 characters (Excel "repairs" such a
   file and drops the validation): the list is written there and referenced by range. The reader passes that
-  sheet over without a note (``reader.is_template_lists``).
+  sheet over without a note (``table.header.is_template_lists``).
 
 The workbook does not carry rulecheck's ``rulecheck`` document property: the guard passes over files marked
 with it (the report, annotated copies), and a filled template must be checked. It carries
@@ -33,8 +33,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from rulecheck import engine
+from rulecheck.table import types
 from rulecheck.lang import expr
-from rulecheck.read.reader import TEMPLATE_LISTS_MARK, TEMPLATE_LISTS_SHEET, Sheet
+from rulecheck.table.header import TEMPLATE_LISTS_MARK, TEMPLATE_LISTS_SHEET, Sheet
 from rulecheck.render.i18n import HELP, display_width
 from rulecheck.render.messages import t
 from rulecheck.rulefile.ruleset import ColumnSpec, Ruleset
@@ -132,7 +133,7 @@ def accepted(p: Plan, lang: str) -> str:
         return ("、" if lang == "zh" else ", ").join(p.words)
     if p.spec.type == "text":
         return t(lang, "template-text")
-    return engine.accepted_forms(p.spec, lang)
+    return types.accepted(p.spec, lang)
 
 
 def _cut(text: str, limit: int) -> str:

@@ -16,7 +16,7 @@ from rulecheck import engine
 from rulecheck.rulefile import ruleset
 
 from rulecheck.table import idnumber
-from rulecheck.read.reader import Sheet
+from rulecheck.table.header import Sheet
 
 RULES = ruleset.load()
 AS_OF = dt.date(2007, 10, 20)

@@ -27,12 +27,18 @@ from rulecheck.read import guard, reader
 
 from rulecheck.rulefile import ruleset
 
-from rulecheck.table import idnumber, values
+from rulecheck.table import idnumber, types, values
+from rulecheck.table.types.birth_date import parse_birth
+from rulecheck.table.types.boolean import parse_boolean
+from rulecheck.table.types.category import parse_category
+from rulecheck.table.types.date import parse_date
+from rulecheck.table.types.number import parse_number
 from rulecheck.read.raw import ReadError
-from rulecheck.read.reader import _alias_table, match_header
+from rulecheck.table import header
+from rulecheck.table.header import Layout, match_header
 
 RULES = ruleset.load()
-ALIASES = _alias_table(RULES.columns)
+ALIASES = Layout.of(RULES.columns, "name").aliases
 ROLES = RULES.columns["role"].categories or {}
 FULL_WIDTH = {chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)}
 SUFFIXES = ["", "*", "(必填)", "（单位）", "【年.月】", "(yyyy.mm)"]
@@ -77,13 +83,13 @@ ROLE_PAIRS = [(synonym, key) for key, synonyms in ROLES.items() for synonym in s
 def test_every_role_is_read_however_typed(case: tuple[tuple[str, str], str], quote: str) -> None:
     (synonym, key), typed = case
     closing = {"": "", "“": "”", "「": "」"}[quote]
-    parsed = values.parse_category(pd.Series([quote + typed + closing], dtype=object), ROLES)
+    parsed = parse_category(pd.Series([quote + typed + closing], dtype=object), ROLES)
     assert parsed.values.tolist() == [key] and not parsed.unreadable.any()
 
 
 @given(st.lists(st.text(), max_size=6))
 def test_roles_never_raise_and_are_one_of_the_keys(cells: list[str]) -> None:
-    parsed = values.parse_category(pd.Series(cells, dtype=object), ROLES)
+    parsed = parse_category(pd.Series(cells, dtype=object), ROLES)
     assert set(parsed.values.dropna()) <= set(ROLES)
 
 
@@ -94,26 +100,26 @@ RULE = RULES.rules[0]
 
 @given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31)))
 def test_dates_rulecheck_writes_read_back(day: dt.date) -> None:
-    shown = engine._display(pd.Timestamp(day), None, RULE, "zh")
-    as_json = engine._json(pd.Timestamp(day), RULE, "en")
-    parsed = values.parse_date(pd.Series([shown, as_json], dtype=object))
+    shown = types.show(pd.Timestamp(day), None, "zh", RULE.spec.labels)
+    as_json = types.to_json(pd.Timestamp(day), "en", RULE.spec.labels)
+    parsed = parse_date(pd.Series([shown, as_json], dtype=object))
     assert parsed.values.tolist() == [pd.Timestamp(day)] * 2
-    assert values.parse_birth(pd.Series([shown], dtype=object)).values.tolist() == [pd.Timestamp(day)]
+    assert parse_birth(pd.Series([shown], dtype=object)).values.tolist() == [pd.Timestamp(day)]
 
 
 @given(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False))
 def test_numbers_rulecheck_writes_read_back(number: float) -> None:
-    shown = engine._display(number, None, RULE, "zh")
-    parsed = values.parse_number(pd.Series([shown], dtype=object)).values.iloc[0]
+    shown = types.show(number, None, "zh", RULE.spec.labels)
+    parsed = parse_number(pd.Series([shown], dtype=object)).values.iloc[0]
     assert parsed == pytest.approx(round(number, 2), abs=0.0051)
-    assert engine._json(number, RULE, "zh") == pytest.approx(number, abs=1e-4)
+    assert types.to_json(number, "zh", RULE.spec.labels) == pytest.approx(number, abs=1e-4)
 
 
 @given(st.booleans())
 def test_yes_and_no_rulecheck_writes_read_back(flag: bool) -> None:
     for lang in ("zh", "en"):
-        shown = engine._display(flag, None, RULE, lang)
-        assert values.parse_boolean(pd.Series([shown], dtype=object)).values.tolist() == [flag]
+        shown = types.show(flag, None, lang, RULE.spec.labels)
+        assert parse_boolean(pd.Series([shown], dtype=object)).values.tolist() == [flag]
 
 
 @given(st.from_regex(r"[1-6][0-9]{5}", fullmatch=True), st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2099, 12, 31)),
@@ -164,7 +170,7 @@ def test_read_file_on_any_table_raises_only_its_own_error(rows: list[list[str]])
         path = Path(folder) / "x.csv"
         path.write_text("\n".join(",".join(f'"{c}"' for c in row) for row in rows), encoding="utf-8")
         try:
-            read = reader.read_file(path, RULES)
+            read = header.read_file(path, RULES)
         except ReadError:
             return
         for sheet in read.sheets:
@@ -337,6 +343,6 @@ def test_random_expressions_are_refused_clearly_or_run(case: tuple[str, str]) ->
         "township": ["城南镇", "城南镇", None], "village": ["一村", "二村", "三村"], "office_rooms": [1, "两间", None],
         "office_area": [40, "45平方米", ""], "new_members": [3, 0, None], "capable_members": [1, 0, "x"], "_row": [2, 3, 4],
     })
-    sheet = reader.Sheet("x.xlsx", "统计表", frame, {k: k for k in frame if k != "_row"})
+    sheet = header.Sheet("x.xlsx", "统计表", frame, {k: k for k in frame if k != "_row"})
     outcome = engine.run(loaded, [sheet], dt.date(2007, 12, 31), "en")  # type-checked, so it evaluates
     assert all(v.rule for v in outcome.violations)

@@ -22,7 +22,7 @@ import openpyxl
 import pytest
 
 from report_slate import BAD_ID, INJECTIONS, assert_golden, render, slate_report
-from rulecheck.run import TownshipSettings
+from rulecheck.config import TownshipSettings
 from rulecheck.formats.xlsx import excel_number_format
 
 

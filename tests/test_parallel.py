@@ -9,10 +9,11 @@ import openpyxl
 import pytest
 
 from rulecheck import run as check
+from rulecheck.config import TownshipSettings
 
 from rulecheck.rulefile import ruleset
 from rulecheck.formats.json import as_data
-from rulecheck.read.reader import read_file
+from rulecheck.table.header import read_file
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import generate  # noqa: E402
@@ -74,8 +75,8 @@ def test_a_table_away_from_a1_keeps_its_row_numbers_and_letters(tmp_path: Path) 
 def test_townships_with_their_own_settings_merge_across_batches(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import datetime as dt
 
-    own = {generate.township_name(2): check.TownshipSettings(dt.date(2008, 6, 1), {"max_average_age": 40}),
-           generate.township_name(5): check.TownshipSettings(None, {"retirement_age": 50})}
+    own = {generate.township_name(2): TownshipSettings(dt.date(2008, 6, 1), {"max_average_age": 40}),
+           generate.township_name(5): TownshipSettings(None, {"retirement_age": 50})}
     whole = as_data(check.check_paths([folder], RULES, townships=own, workers=1))
     assert {row["as_of"] for row in whole["townships"]} == {"2007-10-20", "2008-06-01"}
     monkeypatch.setattr(check, "BATCH_FILES", 2)

@@ -9,7 +9,9 @@ import openpyxl
 import pytest
 
 from rulecheck.rulefile import ruleset
-from rulecheck.read.reader import ReadError, column_letter, find_files, match_header, read_file
+from rulecheck.read.raw import ReadError
+from rulecheck.read.reader import find_files
+from rulecheck.table.header import Layout, column_letter, match_header, read_file
 
 RULES = ruleset.load()
 HEADER = ["镇(区)", "村(社区)", "姓 名", "性别", "出生年月", "拟任职务"]
@@ -47,9 +49,7 @@ def rows_of(path: Path) -> list[dict[str, object]]:
     ("选举日期", "election_date"), ("选举时间", "election_date"), (None, None), (1968, None), ("", None),
 ])
 def test_header_aliases(text: object, key: str | None) -> None:
-    from rulecheck.read.reader import _alias_table
-
-    assert match_header(text, _alias_table(RULES.columns)) == key
+    assert match_header(text, Layout.of(RULES.columns, "name").aliases) == key
 
 
 def test_title_rows_merged_cells_and_excel_row_numbers(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from faultkit import run
 from rulecheck.rulefile import ruleset as ruleset_module
-from rulecheck.read.reader import read_file
+from rulecheck.table.header import read_file
 from rulecheck.rulefile.ruleset import RuleFileError
 
 RULES = ruleset_module.load()

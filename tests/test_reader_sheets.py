@@ -16,7 +16,9 @@ from rulecheck.read import reader
 from rulecheck.rulefile import ruleset
 from rulecheck.render.messages import t
 from rulecheck.read.raw import RawSheet
-from rulecheck.read.reader import ReadError, is_instructions, read_file
+from rulecheck.read.raw import ReadError
+from rulecheck.table import header as headers
+from rulecheck.table.header import is_instructions, read_file
 
 RULES = ruleset.load()
 
@@ -102,7 +104,7 @@ def test_a_chart_sheet_is_not_read(tmp_path: Path) -> None:
 
 # -- hidden rows -----------------------------------------------------------------------------------
 
-def _read_raw(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *raws: RawSheet) -> reader.FileRead:
+def _read_raw(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *raws: RawSheet) -> headers.FileRead:
     monkeypatch.setattr(reader, "read_rows", lambda path: list(raws))
     return read_file(tmp_path / "given.xlsx", RULES)
 
@@ -302,7 +304,7 @@ def test_a_header_typed_on_two_lines_is_matched_and_quoted_on_one(tmp_path: Path
     assert sheet.headers["birth"] == "出生年月 (E)" and sheet.headers["role"] == "拟任职务 (F)"
     result = run(path)
     assert result.code == 1 and ("retirement-age", "名单", 2, "出生年月 (E)") in hits(result, path)
-    assert reader.one_line("birth\ndate") == "birth date"
+    assert headers.one_line("birth\ndate") == "birth date"
 
 
 def test_a_required_column_typed_on_two_lines_is_quoted_on_one_when_empty(tmp_path: Path) -> None:

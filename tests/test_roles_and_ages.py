@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from faultkit import run, workbook
 from rulecheck.rulefile import ruleset
 from rulecheck.table import values
+from rulecheck.table.types.category import parse_category
 from rulecheck.rulefile.ruleset import ColumnSpec
 
 RULES = ruleset.load()
@@ -24,7 +25,7 @@ SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
 
 def read_roles(*cells: object) -> list[object]:
-    parsed = values.distinct(lambda s: values.parse_category(s, ROLE.categories, ROLE.notes), pd.Series(cells, dtype=object))
+    parsed = values.distinct(lambda s: parse_category(s, ROLE.categories, ROLE.notes), pd.Series(cells, dtype=object))
     return [None if pd.isna(v) else v for v in parsed.values]
 
 
@@ -62,12 +63,12 @@ NOTE_WORDS = st.text(alphabet="主持工作兼任会计妇女代理负责人 、
 def test_a_bracketed_note_never_makes_a_role_unreadable(role: str, note: str, brackets: str) -> None:
     key = next(k for k, words in ROLE.categories.items() if role in words)
     cell = f"{role}{brackets[0]}{note}{brackets[1]}"
-    parsed = values.parse_category(pd.Series([cell], dtype=object), ROLE.categories, ROLE.notes)
+    parsed = parse_category(pd.Series([cell], dtype=object), ROLE.categories, ROLE.notes)
     assert parsed.values.tolist() == [key] and not parsed.unreadable.any(), cell
 
 
 def test_without_notes_a_bracket_is_not_a_separator() -> None:
-    parsed = values.parse_category(pd.Series(["书记(兼主任)"], dtype=object), ROLE.categories)
+    parsed = parse_category(pd.Series(["书记(兼主任)"], dtype=object), ROLE.categories)
     assert parsed.values.tolist() == [None] and parsed.unreadable.tolist() == [True]
 
 

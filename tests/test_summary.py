@@ -11,7 +11,7 @@ import pytest
 from rulecheck import engine
 
 from rulecheck.rulefile import ruleset
-from rulecheck.read.reader import Sheet
+from rulecheck.table.header import Sheet
 
 RULES = ruleset.load()
 AS_OF = dt.date(2007, 10, 20)

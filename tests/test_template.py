@@ -19,7 +19,7 @@ from faultkit import good_slate, run
 from rulecheck import template as template_module
 from rulecheck.cli import _invoke
 from rulecheck.commands import COMMANDS, listing
-from rulecheck.read.reader import is_instructions
+from rulecheck.table.header import is_instructions
 from rulecheck.rulefile import ruleset
 from rulecheck.table.idnumber import check_character
 

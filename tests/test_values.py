@@ -1,4 +1,4 @@
-"""Tests for rulecheck.table.values."""
+"""Tests for rulecheck.table.values and the column types' parsers (rulecheck.table.types)."""
 
 import datetime as dt
 
@@ -8,21 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rulecheck.table.values import (
-    blank_cells,
-    cell_text,
-    fold,
-    fold_text,
-    has_year,
-    is_numeric_cell,
-    parse_birth,
-    parse_boolean,
-    parse_category,
-    parse_date,
-    parse_number,
-    parse_text,
-    parse_years,
-)
+from rulecheck.table.types.birth_date import parse_birth
+from rulecheck.table.types.boolean import parse_boolean
+from rulecheck.table.types.category import parse_category
+from rulecheck.table.types.date import parse_date
+from rulecheck.table.types.number import parse_number
+from rulecheck.table.types.text import parse_text
+from rulecheck.table.types.years import parse_years
+from rulecheck.table.values import blank_cells, cell_text, fold, fold_text, has_year, is_numeric_cell
 
 ROLES = {
     "first-secretary": ["第一书记"],

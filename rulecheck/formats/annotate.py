@@ -21,13 +21,12 @@ from pathlib import Path
 
 from rulecheck.render.masking import find_sheet
 from rulecheck.render.messages import t
-from rulecheck.findings import Report, Violation
+from rulecheck.findings import SEVERITY_RANK, Report, Violation
 from rulecheck.formats.atomic import atomic_write
-from rulecheck.read.reader import letter_of
+from rulecheck.table.header import letter_of
 
 ANNOTATABLE = (".xlsx", ".xlsm")
 _FILLS = {"error": "FFC7CE", "warning": "FFEB9C"}
-_RANK = {"error": 0, "warning": 1, "notice": 2}
 
 
 class AnnotateError(Exception):
@@ -152,9 +151,9 @@ def write_copy(source: Path, target: Path, violations: tuple[Violation, ...], re
         for cell in cells:
             if isinstance(cell, MergedCell) or v.severity not in _FILLS:
                 continue
-            if _RANK[v.severity] < ranks.get((sheet_name, cell.coordinate), 3):
+            if SEVERITY_RANK[v.severity] < ranks.get((sheet_name, cell.coordinate), 3):
                 cell.fill = PatternFill("solid", fgColor=_FILLS[v.severity])
-                ranks[(sheet_name, cell.coordinate)] = _RANK[v.severity]
+                ranks[(sheet_name, cell.coordinate)] = SEVERITY_RANK[v.severity]
     for (sheet_name, coordinate), found in notes.items():
         cell = book[sheet_name][coordinate]
         text = "\n\n".join(_comment_text(v, report) for v in found)

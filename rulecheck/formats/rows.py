@@ -7,6 +7,7 @@ from collections import Counter
 from typing import Any
 
 from rulecheck.render.messages import t
+from rulecheck.table.types import observed_text  # noqa: F401 - the formats write observed values through it
 from rulecheck.findings import SEVERITIES, Exemption, FileResult, Report, Unchecked, Violation, township_key
 
 # What a spreadsheet reads as the start of a formula (OWASP's list for CSV injection).
@@ -69,17 +70,6 @@ def exemption_rows(report: Report) -> list[dict[str, Any]]:
          "name": e.name, "file": e.file, "sheet": e.sheet, "row": e.row, "evidence": e.evidence}
         for e in sorted(report.exempted, key=_place)
     ]
-
-
-def observed_text(value: Any, lang: str) -> str:
-    """An observed value as text: whole numbers without '.0', yes/no in the report's language."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return t(lang, "yes" if value else "no")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def where(v: Violation, lang: str) -> str:

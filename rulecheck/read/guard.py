@@ -416,8 +416,9 @@ def _check_prolog(book: _Book, info: zipfile.ZipInfo) -> None:
         size *= 8
 
 
-def _prolog_verdict(part: str, head: bytes, complete: bool) -> bool:
-    """True once the root element is found (or the part ends); raises ReadError for a DTD or an endless prolog."""
+def after_prolog(head: bytes) -> tuple[bytes, bool]:
+    """What follows an XML document's BOM, declaration, processing instructions and comments, and whether
+    a DTD starts there (``<!DOCTYPE``, or a stray ``<!ENTITY``): one may stand only before the root element."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         head = head.decode("utf-16", errors="ignore").encode("utf-8")
     head = head.removeprefix(b"\xef\xbb\xbf")
@@ -425,7 +426,13 @@ def _prolog_verdict(part: str, head: bytes, complete: bool) -> bool:
     while m := _PI_OR_COMMENT.match(head, pos):
         pos = m.end()
     rest = head[pos:].lstrip()
-    if rest.startswith(b"<!") and not rest.startswith(b"<!--"):  # <!DOCTYPE, or a stray <!ENTITY
+    return rest, rest.startswith(b"<!") and not rest.startswith(b"<!--")
+
+
+def _prolog_verdict(part: str, head: bytes, complete: bool) -> bool:
+    """True once the root element is found (or the part ends); raises ReadError for a DTD or an endless prolog."""
+    rest, dtd = after_prolog(head)
+    if dtd:
         raise ReadError("xml-dtd", part=part)
     if rest and not rest.startswith((b"<!--", b"<?")):
         return True  # the root element: no DTD can follow

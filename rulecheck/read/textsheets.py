@@ -21,7 +21,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from html.parser import HTMLParser
 
-from rulecheck.read import limits
+from rulecheck.read import guard, limits
 from rulecheck.read.raw import RawSheet, ReadError, Term
 
 # --------------------------------------------------------------------------- decoding
@@ -256,16 +256,12 @@ def read_html(name: str, data: bytes) -> list[RawSheet]:
 
 _SS = "{urn:schemas-microsoft-com:office:spreadsheet}"
 _XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>")
-_PROLOG_ITEM = re.compile(r"\s*(?:<\?.*?\?>|<!--.*?-->)", re.S)
 
 
 def read_spreadsheetml(name: str, data: bytes) -> list[RawSheet]:
     """The worksheets of an XML Spreadsheet 2003 document; a DTD is refused before parsing."""
     text = _XML_DECLARATION.sub("", decode(data), count=1)  # decoded already: drop its encoding
-    pos = 0
-    while m := _PROLOG_ITEM.match(text, pos):
-        pos = m.end()
-    if text[pos:].lstrip().startswith("<!"):
+    if guard.after_prolog(text.encode("utf-8"))[1]:
         raise ReadError("xml-dtd", part=name)
     parser = ET.XMLPullParser(events=("start", "end"))
     sheets: list[RawSheet] = []

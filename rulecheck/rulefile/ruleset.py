@@ -7,6 +7,7 @@ valid, e.g. ``rules.yaml:41 rules[3].when: unknown function 'avg'; functions: ag
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import string
 import types
@@ -17,9 +18,12 @@ from typing import Any, Literal, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from rulecheck.lang import expr
-from rulecheck.lang.expr import BOOL, DATE, NUMBER, TEXT, YEARS, Kind, Scope, Type
+from rulecheck.lang.expr import BOOL, DATE, NUMBER, TEXT, Kind, Scope, Type
+from rulecheck.rulefile.keys import key_path, line_of
+from rulecheck.table import types as column_types
 
 BUNDLED_DIR = Path(__file__).parent.parent / "rules"
 SOURCE_DIR = Path(__file__).parent.parent.parent / "rules"
@@ -67,7 +71,6 @@ class Text(Strict):
 
 
 ValueSource = Literal["sheet_name", "title", "unit", "file_name"]
-ColumnType = Literal["text", "number", "date", "birth-date", "boolean", "years", "category", "id-number"]
 Param = bool | int | float | dt.date | str
 _PARAM_TYPES = {"bool", "int", "float", "date", "str"}
 
@@ -75,7 +78,8 @@ _PARAM_TYPES = {"bool", "int", "float", "date", "str"}
 class ColumnSpec(Strict):
     title: Text
     aliases: list[str] = Field(min_length=1)
-    type: ColumnType = "text"
+    # One of the column types (rulecheck/table/types): how cells are read, typed and shown.
+    type: str = Field("text", json_schema_extra=lambda schema: schema.update(enum=list(column_types.TYPES)))
     categories: dict[str, list[str]] | None = None
     required: bool = False
     fill_down: bool = False
@@ -102,6 +106,15 @@ class ColumnSpec(Strict):
             return ("sheet_name", *self.value_from)
         return tuple(self.value_from)
 
+    @field_validator("type", mode="before")
+    @classmethod
+    def _type(cls, value: Any) -> Any:
+        if not (isinstance(value, str) and value in column_types.TYPES):
+            names = [f"'{name}'" for name in column_types.TYPES]
+            raise PydanticCustomError("literal_error", "Input should be {expected}",
+                                      {"expected": ", ".join(names[:-1]) + " or " + names[-1]})
+        return value
+
     @field_validator("name_pattern")
     @classmethod
     def _pattern(cls, pattern: str | None) -> str | None:
@@ -113,27 +126,19 @@ class ColumnSpec(Strict):
         return pattern
 
     @model_validator(mode="after")
-    def _categories(self) -> ColumnSpec:
+    def _options(self) -> ColumnSpec:
         searched = [s for s in self.value_from if s != "sheet_name"]
         if searched and self.name_pattern is None:
             raise ValueError(f"'name_pattern' is required to take a value from {', '.join(searched)}")
         if len(set(self.value_from)) != len(self.value_from):
             raise ValueError("'from' names a place twice")
-        if (self.type == "category") != (self.categories is not None):
-            raise ValueError("'categories' is required for type category, and only for it")
-        if self.confirm_with and self.type != "birth-date":
-            raise ValueError("'confirm_with' applies only to type birth-date")
-        if (self.yes_words or self.no_words) and self.type != "boolean":
-            raise ValueError("'yes_words' and 'no_words' apply only to type boolean")
-        if self.notes and self.type != "category":
-            raise ValueError("'notes' applies only to type category")
-        if any(len(pair) != 2 for pair in self.notes):
-            raise ValueError("each of 'notes' is a bracket pair of two characters, such as \"()\" or \"【】\"")
-        if (self.between is not None or self.whole) and self.type != "number":
-            raise ValueError("'between' and 'whole' apply only to type number")
-        if self.between is not None and self.between[0] > self.between[1]:
-            raise ValueError("'between' is [lowest, highest]")
+        error = column_types.option_error(self, _OPTION_DEFAULTS)
+        if error:
+            raise ValueError(error)
         return self
+
+
+_OPTION_DEFAULTS = {name: field.default for name, field in ColumnSpec.model_fields.items()}
 
 
 # Checks that are not one expression, named by a rule with ``check:``; their findings' words are the rule's.
@@ -272,20 +277,44 @@ class Ruleset:
         keys = self.groups.get(SUMMARY_SCOPE)
         return keys[-1] if keys else None
 
+    @functools.cached_property
+    def places(self) -> Places:
+        """The columns a finding is placed by, as the rule file's groups define them.
+
+        The township is the last key of the summary scope and the county the key before it (``county?``);
+        the village is the key the narrowest group over the township's adds, else (rows that are villages)
+        the row label; a row's name is the row label where it is not one of those.
+        """
+        keys = self.groups.get(SUMMARY_SCOPE, ())
+        township = keys[-1] if keys else None
+        county = keys[-2] if len(keys) > 1 else None
+        finer = sorted((k for k in self.groups.values() if len(k) > len(keys) and k[:len(keys)] == keys), key=len)
+        label = self.spec.ruleset.row_label
+        village = finer[0][len(keys)] if finer else label
+        return Places(county, township, village, label if label not in (township, village) else None)
+
+    @functools.cached_property
+    def scope_order(self) -> dict[str, int]:
+        """Scopes from the finest (person) to the coarsest: groups with more keys first."""
+        return {"person": 0, **{scope: n for n, scope in enumerate(sorted(self.groups, key=lambda s: -len(self.groups[s])), 1)}}
+
     def rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)
 
 
-_COLUMN_TYPES: dict[str, Type] = {
-    "text": TEXT, "number": NUMBER, "date": DATE, "birth-date": DATE,
-    "boolean": BOOL, "years": YEARS, "id-number": TEXT,
-}
+@dataclass(frozen=True)
+class Places:
+    """The columns that say where a finding is: county, township, village, and the row's own name (None: none)."""
+
+    county: str | None = None
+    township: str | None = None
+    village: str | None = None
+    name: str | None = None
 
 
 def column_type(spec: ColumnSpec) -> Type:
-    if spec.type == "category":
-        return Type("category", frozenset(spec.categories or {}))
-    return _COLUMN_TYPES[spec.type]
+    """A column's values' type in expressions."""
+    return column_types.expression_type(spec)
 
 
 def _param_kind(value: Param) -> Kind:
@@ -331,19 +360,6 @@ def _lines(node: yaml.Node, path: tuple = (), seen: set[int] | None = None, line
         for i, value in enumerate(node.value):
             out.update(_lines(value, path + (i,), seen, line))
     return out
-
-
-def _keypath(loc: tuple) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-def _line(lines: dict[tuple, int], loc: tuple) -> int | None:
-    while loc not in lines and loc:
-        loc = loc[:-1]
-    return lines.get(loc)
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present: ~10x faster
@@ -401,7 +417,7 @@ def load(path: Path | str | None = None) -> Ruleset:
     name = str(path)
 
     def fail(loc: tuple, message: str, zh: str | None = None) -> RuleFileError:
-        return RuleFileError(name, _line(lines, loc), _keypath(loc), message, zh)
+        return RuleFileError(name, line_of(lines, loc), key_path(loc), message, zh)
 
     try:
         spec = RulesetSpec.model_validate(data)
@@ -470,8 +486,9 @@ def _compile(spec: RulesetSpec, name: str, fail: Any) -> Ruleset:
     if spec.ruleset.row_label not in columns:
         raise fail(("ruleset", "row_label"), f"unknown column '{spec.ruleset.row_label}'; columns: {', '.join(columns)}")
     for key, column in columns.items():
-        if column.confirm_with and (column.confirm_with not in columns or columns[column.confirm_with].type != "id-number"):
-            raise fail(("columns", key, "confirm_with"), f"'{column.confirm_with}' is not an id-number column")
+        own = column_types.of(column).check_columns
+        if own is not None and (error := own(column, columns)) is not None:
+            raise fail(("columns", key, error[0]), error[1])
     groups: dict[str, tuple[str, ...]] = {}
     optional_keys: set[str] = set()
     for scope, keys in spec.groups.items():
@@ -643,9 +660,6 @@ def needs(node: expr.Node, needs_of: dict[str, Needs]) -> Needs:
     return _all_of([needs(child, needs_of) for child in expr.children(node)])
 
 
-_SAMPLES = {"number": 1.5, "date": dt.date(2007, 1, 1), "bool": True}
-
-
 def _check_templates(rule: RuleSpec, loc: tuple, scope: Scope, kinds: dict, spec: RulesetSpec, fail) -> None:
     """Every {placeholder} in a message must be a known name with a format that fits its type."""
     allowed = dict(kinds)
@@ -663,7 +677,7 @@ def _check_templates(rule: RuleSpec, loc: tuple, scope: Scope, kinds: dict, spec
                 continue
             if field not in allowed or conv:
                 raise fail(loc + ("message", lang), f"unknown placeholder '{{{field}}}'; placeholders: {', '.join(sorted(allowed))}")
-            sample = _SAMPLES.get(allowed[field].type.name, "x")
+            sample = column_types.sample(allowed[field].type.name)
             try:
                 format(sample, fmt or "")
             except (ValueError, TypeError):

@@ -270,7 +270,8 @@ def _cell_text(value: object) -> str:
 
 def sheets_of(path: Path, show_id: bool, lang: str) -> list[dict[str, Any]]:
     """The cells of every sheet of a file the run has read, as text, trailing blanks trimmed."""
-    from rulecheck.read.reader import column_letter, read_rows
+    from rulecheck.read.reader import read_rows
+    from rulecheck.table.header import column_letter
     from rulecheck.render.masking import mask_text
 
     try:
@@ -308,7 +309,7 @@ def page_data(report: Report, files: Materialized, show_id: bool) -> dict[str, A
     from rulecheck.formats.annotate import ANNOTATABLE, mark_of
     from rulecheck.formats.json import as_data
     from rulecheck.formats.rows import observed_text, unchecked_lines, verdict
-    from rulecheck.read.reader import letter_of
+    from rulecheck.table.header import letter_of
     from rulecheck.render.masking import find_sheet
     from rulecheck.render.messages import t
 

@@ -1,1 +1,1 @@
-"""Tables: cells and their values, column types, identity numbers."""
+"""Tables: the header found and columns mapped (``header``), cells and their values, column types, identity numbers."""

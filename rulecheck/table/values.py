@@ -1,8 +1,8 @@
-"""Reading spreadsheet cells into typed, vectorised values.
+"""Spreadsheet cells, vectorised: their kinds, their canonical text, and what column types share.
 
 Every function takes a pandas Series of raw cells (dtype object: str, float, int,
 bool, date, datetime, time, None or '') and returns results aligned to its index.
-Bad cells never raise: they come back as NA and are flagged "unreadable".
+Bad cells never raise. Each column type's parser is in ``rulecheck/table/types/``.
 """
 
 from __future__ import annotations
@@ -22,17 +22,13 @@ YEAR_MIN, YEAR_MAX = 1900, 2100
 # Regexes spell digits [0-9]: \d would also match other scripts' digits, which NFKC keeps.
 
 _SPACE = r"[\s\u200b\u200c\u200d\u2060\ufeff]+"  # \s misses the zero-width characters
-_QUOTES = "“”‘’\"'「」『』《》"
-_SEPARATOR_CHARACTERS = r"、,，/;；和及兼\s"
-_SEPARATORS = f"[{_SEPARATOR_CHARACTERS}]+"
+QUOTES = "“”‘’\"'「」『』《》"
+SEPARATOR_CHARACTERS = r"、,，/;；和及兼\s"
+_SEPARATORS = f"[{SEPARATOR_CHARACTERS}]+"
 _TIME = r"(?:T|\s+)[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]*)?)?$"
 # After _date_text: 'YYYY-M-D', 'YYYY-M', 'YYYYMMDD' or 'YYYYMM'.
 _DATE = r"^(?P<y>[0-9]{4})(?:-(?P<m>[0-9]{1,2})(?:-(?P<d>[0-9]{1,2}))?-?|(?P<m2>[0-9]{2})(?P<d2>[0-9]{2})?)$"
 
-_TRUE = "是 √ ✓ ✔ y yes true 1 有 已 已承诺 对".split()
-_FALSE = "否 × ✗ ✘ x n no false 0 无 未 没有".split()
-_BOOLEANS = {**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
-_NO_YEARS = {"无", "没有", "否", "暂无", "-", "--", "—", "——", "–", "/", "\\"}
 
 
 @dataclass(frozen=True)
@@ -156,38 +152,14 @@ def is_numeric_cell(raw: pd.Series) -> pd.Series:
     return pd.Series(_codes(raw) == NUMBER, index=raw.index)
 
 
-def _align(s: pd.Series, index: pd.Index) -> pd.Series:
+def align(s: pd.Series, index: pd.Index) -> pd.Series:
+    """``s`` on ``index`` (reindexed only where it differs)."""
     return s if s.index.equals(index) else s.reindex(index)
 
 
-def _unreadable(text: pd.Series, values: pd.Series) -> pd.Series:
+def unreadable(text: pd.Series, values: pd.Series) -> pd.Series:
+    """Cells with text whose value could not be read."""
     return (text.notna() & values.isna()).astype(bool)
-
-
-def parse_text(raw: pd.Series) -> Parsed:
-    """Cells as canonical text; never unreadable."""
-    text = cell_text(raw)
-    return Parsed(text, pd.Series(False, index=raw.index))
-
-
-def parse_number(raw: pd.Series, between: tuple[float, float] | None = None, whole: bool = False) -> Parsed:
-    """Numbers, also from numeric text with an optional trailing unit ('40平方米', '45周岁').
-
-    With ``between`` (inclusive bounds) or ``whole`` a number outside the bounds, or with a
-    fraction, is unreadable: an age of 450 or 45.5 is a typing slip, not an age.
-    """
-    text = fold(raw)
-    # NFKC turns '㎡' into 'm2', hence the optional trailing 2/3 after a unit.
-    number, unit = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", r"[^0-9.][^0-9]*[23]?"
-    num = text.str.extract(f"^({number})(?:{unit})?$", expand=False)
-    values = pd.to_numeric(num.astype(object), errors="coerce").astype("float64")
-    if between is not None or whole:
-        low, high = between if between is not None else (-np.inf, np.inf)
-        keep = (values >= low) & (values <= high)
-        if whole:
-            keep &= values == np.floor(values)
-        values = values.where(keep)
-    return Parsed(values, _unreadable(text, values))
 
 
 def from_parts(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
@@ -207,13 +179,13 @@ def from_parts(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
     return pd.Series(born, index=year.index if isinstance(year, pd.Series) else None, dtype="datetime64[ns]")
 
 
-def _date_parts(raw: pd.Series) -> tuple[pd.Series, pd.DataFrame]:
+def date_parts(raw: pd.Series) -> tuple[pd.Series, pd.DataFrame]:
     """Folded cell text, its year/month/day as numbers (NaN where absent), and ``tenth``: a number like 1968.1."""
     parts = distinct(_date_frame, raw)
     return parts.pop("text"), parts
 
 
-_TIME_RE, _SPACE_RE, _DATE_RE = re.compile(_TIME), re.compile(_SPACE), re.compile(_DATE)
+_TIME_RE, SPACE_RE, _DATE_RE = re.compile(_TIME), re.compile(_SPACE), re.compile(_DATE)
 _DATE_SEPARATOR = re.compile(r"[年月/.]")
 _NO_DATE = (np.nan, np.nan, np.nan)
 
@@ -222,7 +194,7 @@ def _date_frame(raw: pd.Series) -> pd.DataFrame:
     cells = cell_text(raw).to_numpy(dtype=object, na_value=None)
     present = np.flatnonzero(cells != None)  # noqa: E711 - element-wise
     # One pass per cell with compiled patterns: a chain of pandas .str calls walks the cells once per step.
-    texts = [_SPACE_RE.sub("", _TIME_RE.sub("", x)) for x in cells[present]]
+    texts = [SPACE_RE.sub("", _TIME_RE.sub("", x)) for x in cells[present]]
     text = np.full(len(cells), np.nan, dtype=object)
     text[present] = texts
     ymd = np.full((len(cells), 3), np.nan)
@@ -246,46 +218,10 @@ def _ymd(text: str) -> tuple[float, float, float]:
     return float(m["y"]), float(month) if month else np.nan, float(day) if day else np.nan
 
 
-def parse_date(raw: pd.Series) -> Parsed:
-    """Full calendar dates (time of day dropped); year-month alone is unreadable."""
-    text, p = _date_parts(raw)
-    values = from_parts(p["y"], p["m"], p["d"])
-    return Parsed(values, _unreadable(text, values))
-
-
-def parse_birth(raw: pd.Series, id_birth: pd.Series | None = None) -> Parsed:
-    """Birth dates, full or year-month; year-month takes the day from a matching id_birth, else the 1st."""
-    text, p = _date_parts(raw)
-    y, m, d = p["y"], p["m"], p["d"]
-    year_month = d.isna()
-    d = d.mask(year_month, 1)
-    if id_birth is not None:
-        idb = _align(pd.to_datetime(id_birth, errors="coerce").astype("datetime64[ns]"), raw.index)
-        # Excel keeps a typed 1968.10 as the number 1968.1: October, unless the ID says January.
-        id_january = (idb.dt.year == y) & (idb.dt.month == 1)
-        m = m.mask(p["tenth"] & ~id_january, 10)
-        agrees = year_month & (idb.dt.year == y) & (idb.dt.month == m)
-        d = d.mask(agrees, idb.dt.day)
-    else:
-        m = m.mask(p["tenth"], 10)
-    values = from_parts(y, m, d)
-    return Parsed(values, _unreadable(text, values))
-
-
-def parse_boolean(raw: pd.Series, yes: list[str] | tuple[str, ...] = (), no: list[str] | tuple[str, ...] = ()) -> Parsed:
-    """Yes/no cells ('是', '√', 'Y', '否', '×', ..., and a column's own ``yes`` and ``no`` words) as pandas 'boolean'."""
-    words = _BOOLEANS
-    if yes or no:
-        words = {**_BOOLEANS, **{fold_text(w).casefold(): True for w in yes}, **{fold_text(w).casefold(): False for w in no}}
-    text = fold(raw).str.casefold()
-    values = text.map(words).astype("boolean")
-    return Parsed(values, _unreadable(text, values))
-
-
-def _each(fn: Callable[[str], Any], text: pd.Series) -> np.ndarray:
+def each(fn: Callable[[str], Any], text: pd.Series) -> np.ndarray:
     """``fn`` of each present text, None where the text is missing.
 
-    The parsers below run after ``distinct``, over a column's different values: few, so a plain
+    The column types' parsers run it after ``distinct``, over a column's different values: few, so a plain
     loop costs less than the fixed cost of a chain of pandas string calls.
     """
     cells = text.to_numpy(dtype=object, na_value=None)
@@ -295,73 +231,15 @@ def _each(fn: Callable[[str], Any], text: pd.Series) -> np.ndarray:
     return out
 
 
-_SEPARATORS_RE = re.compile(_SEPARATORS)
-
-
-def _fold_key(text: str) -> str:
-    return _SPACE_RE.sub("", text).casefold().strip(_QUOTES)
-
-
-def parse_category(raw: pd.Series, categories: dict[str, list[str]], notes: list[str] | tuple[str, ...] = ()) -> Parsed:
-    """Category keys by exact (folded, ASCII case-insensitive) synonym match.
-
-    When the whole text matches nothing it is split on separators, and on the brackets of
-    ``notes`` (pairs such as "()" or "【】": a bracketed part is a note, its words read beside
-    the rest), and the first category (in dict order) that any part matches wins. So a note
-    never makes a cell unreadable, and a word of an earlier category anywhere in the cell wins.
-    """
-    lookup: dict[str, str] = {}
-    rank: dict[str, int] = {}
-    for i, (key, synonyms) in enumerate(categories.items()):
-        for syn in synonyms:
-            folded = fold_text(syn).casefold().strip(_QUOTES)
-            lookup.setdefault(folded, key)
-            rank.setdefault(folded, i)
-    keys = list(categories)
-    brackets = "".join(sorted({c for pair in notes for c in unicodedata.normalize("NFKC", pair)}))
-    split = re.compile(f"[{_SEPARATOR_CHARACTERS}{re.escape(brackets)}]+") if brackets else _SEPARATORS_RE
-
-    def category(text: str) -> str | None:
-        text = text.casefold().strip(_QUOTES)
-        key = lookup.get(_fold_key(text))
-        if key is None:
-            ranks = [rank[part] for part in map(_fold_key, split.split(text)) if part in rank]
-            key = keys[min(ranks)] if ranks else None
-        return key
-
-    text = cell_text(raw)
-    values = pd.Series(_each(category, text), index=raw.index, dtype=object)
-    return Parsed(values, _unreadable(text, values))
-
-
-_YEAR = re.compile(r"(?<![0-9])([0-9]{4})(?![0-9])")
-# Ranges like '2005-2008' or '2005至2008' also give the years in between.
-_YEAR_RANGE = re.compile(r"(?<![0-9])([0-9]{4})\s*(?:-|~|～|—|–|至|到)\s*([0-9]{4})(?![0-9])")
-
-
-def _year_list(text: str) -> str | None:
-    years = {int(y) for y in _YEAR.findall(text)}
-    for first, last in _YEAR_RANGE.findall(text):
-        if int(first) < int(last) and int(last) - int(first) <= YEAR_MAX - YEAR_MIN:
-            years.update(range(int(first), int(last) + 1))
-    kept = sorted(y for y in years if YEAR_MIN <= y <= YEAR_MAX)
-    return "," + ",".join(map(str, kept)) + "," if kept else None
-
-
-def parse_years(raw: pd.Series) -> Parsed:
-    """Year lists ('2005、2006', '2005-2007') as ',2005,2006,' (sorted, unique)."""
-    text = cell_text(raw)
-    values = pd.Series(_each(_year_list, text), index=raw.index, dtype=object).astype("str")
-    none_word = fold(raw).isin(_NO_YEARS)
-    return Parsed(values, _unreadable(text, values) & ~none_word)
+SEPARATORS_RE = re.compile(_SEPARATORS)
 
 
 def has_year(years: pd.Series, year: int | pd.Series) -> pd.Series:
-    """Mask of year lists (from parse_years) that contain the year."""
+    """Mask of year lists (the years type's ',2005,2006,') that contain the year."""
     hay = years.fillna("").astype(str)
     if np.isscalar(year):
         return pd.Series(np.strings.find(hay.to_numpy(dtype=str), f",{int(year)},") >= 0, index=years.index)
-    y = pd.to_numeric(_align(year, years.index), errors="coerce").round().astype("Int64")
+    y = pd.to_numeric(align(year, years.index), errors="coerce").round().astype("Int64")
     needle = ("," + y.astype(str) + ",").fillna("#").to_numpy(dtype=str)
     found = np.strings.find(hay.to_numpy(dtype=str), needle) >= 0
     return pd.Series(found, index=years.index)
