@@ -72,6 +72,11 @@ class WaiverSpec(Strict):
 class WaiverFile(Strict):
     waivers: list[WaiverSpec]
 
+    @field_validator("waivers", mode="before")
+    @classmethod
+    def _none(cls, value: object) -> object:
+        return [] if value is None else value  # "waivers:" with every entry removed: no waivers
+
 
 # What each required key holds, for "missing" errors.
 _REQUIRED = {
@@ -82,6 +87,20 @@ _REQUIRED = {
     "reference": ("批复文号", "the approval's reference (批复文号)"),
 }
 _TEXT_KEYS = ("rule", "county", "township", "village", "name", "id_number", "reason", "approved_by", "reference")
+
+
+def _plain(err: dict) -> str:
+    """pydantic's wording of a wrong value, said as a waiver file's reader needs it."""
+    kind = err["type"]
+    if kind.startswith("date"):
+        return "expected a date (YYYY-MM-DD)"
+    if kind == "string_type":
+        return "expected text"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return "expected a mapping (key: value)"
+    if kind == "list_type":
+        return "expected a list (- item)"
+    return err["msg"]
 
 
 @dataclass(frozen=True)
@@ -114,7 +133,8 @@ def load(path: Path, ruleset: Ruleset, lang: str = "zh", mask_ids: bool = True) 
     try:
         spec = WaiverFile.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        errors = exc.errors()  # a mistyped key first: it is why the right one seems missing
+        err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         loc = tuple(err["loc"])
         if err["type"] == "extra_forbidden":
             keys = ", ".join((WaiverSpec if len(loc) > 2 else WaiverFile).model_fields)
@@ -122,7 +142,7 @@ def load(path: Path, ruleset: Ruleset, lang: str = "zh", mask_ids: bool = True) 
         if err["type"] == "missing":
             zh, en = _REQUIRED.get(str(loc[-1]), ("", str(loc[-1])))
             raise fail(loc, f"required: {en}", f"缺少这一项(必填):{zh}") from None
-        raise fail(loc, err["msg"], value_message(err["msg"], "zh")) from None
+        raise fail(loc, _plain(err), value_message(err["msg"], "zh")) from None
     return Waivers(name, tuple(_entry(ruleset, w, ("waivers", i), name, _line(lines, ("waivers", i)) or 1, fail, lang,
                                       mask_ids) for i, w in enumerate(spec.waivers)))
 
@@ -190,8 +210,10 @@ def _entry(ruleset: Ruleset, w: WaiverSpec, loc: tuple, path: str, line: int, fa
 def _covers(w: Waiver, v: Violation) -> bool:
     if w.rule != v.rule or (w.person is not None and w.person != v.person):
         return False
+    if w.county is not None and v.county is not None and township_key(w.county) != township_key(v.county):
+        return False  # a township's own slate names no county: its findings match the waiver's township
     return all(township_key(getattr(w, f)) == township_key(getattr(v, f))
-               for f in ("county", "township", "village", "name") if getattr(w, f) is not None)
+               for f in ("township", "village", "name") if getattr(w, f) is not None)
 
 
 def _as_of(report: Report, w: Waiver) -> str:
@@ -199,7 +221,7 @@ def _as_of(report: Report, w: Waiver) -> str:
     if w.township is not None:
         for row in report.townships:
             if township_key(row.township) == township_key(w.township) and (
-                    w.county is None or township_key(row.county) == township_key(w.county)):
+                    w.county is None or row.county is None or township_key(row.county) == township_key(w.county)):
                 return row.as_of
     return report.as_of
 
@@ -209,7 +231,8 @@ def _checked(report: Report, w: Waiver) -> bool:
     if w.township is None or not report.townships:
         return True
     return any(township_key(row.township) == township_key(w.township) and (
-        w.county is None or township_key(row.county) == township_key(w.county)) for row in report.townships)
+        w.county is None or row.county is None or township_key(row.county) == township_key(w.county))
+        for row in report.townships)
 
 
 def apply(report: Report, waivers: Waivers) -> Report:
@@ -239,7 +262,7 @@ def apply(report: Report, waivers: Waivers) -> Report:
                                                    expires=w.expires, as_of=_as_of(report, w), covered=covered))))
     elsewhere = []
     for k, w in live:
-        if used[k]:
+        if used[k] or any(_covers(w, v) for v in report.violations):  # a second waiver for one finding matched too
             continue
         if _checked(report, w):
             problems.append((k, _finding(UNMATCHED, w, t(lang, "waiver-unmatched", where=w.where, rule=w.rule, who=w.who))))

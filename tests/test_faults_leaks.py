@@ -274,7 +274,8 @@ def test_mask_text_never_lengthens_a_text_or_keeps_a_full_number(text: str) -> N
 
 
 _PATHS = {"path", "file", "files"}  # from the file system, not from a cell: never masked
-_OWN = {"rule", "severity", "scope", "as_of", "unchecked", "values", "references", "flags"}  # rulecheck's or the rule file's
+_OWN = {"rule", "severity", "scope", "as_of", "unchecked", "values", "references", "flags",  # rulecheck's or the rule file's
+        "person"}  # a digest of the identity number (findings.person_key), never cell text
 
 
 def _every_text(cls: type, text: str) -> Any:
