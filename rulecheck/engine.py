@@ -515,7 +515,7 @@ def _person(rule: Rule, ctx: expr.Context, table: Table, eligible: pd.Series, la
         placeholders = _placeholders(rule, at, rows)
         observed = _at(expr.evaluate(rule.observed, at), rows) if rule.observed else [None] * len(rows)
         template = getattr(rule.spec.message, lang)
-        people = [person_key(x) if isinstance(x, str) else None for x in ids.to_numpy(dtype=object)[rows]] \
+        people = [person_key(x) if isinstance(x, str) else None for x in ids.array[rows]] \
             if ids is not None else [None] * len(rows)
         for n, (i, place, county) in enumerate(zip(rows, _places(table, rows), _texts(table, COUNTY, rows))):
             vals = {k: v[n] for k, v in placeholders.items()}
