@@ -422,3 +422,17 @@ def test_apply_moves_each_covered_finding_and_warns_once_per_idle_waiver(tmp_pat
     assert len(own) == sum(d == "2007-10-19" or n not in people for n, d in zip(waived, days))
     assert out.count("error") == len(kept) and out.count("warning") == len(own)
     assert report.violations == tuple(_finding(n) for n in people)  # the report it was given is unchanged
+
+
+def test_a_rule_file_whose_rows_are_villages_waives_by_township_and_village(tmp_path):
+    rules = Path("rules/public-service-centre.yaml")
+    sample = Path("samples/service-centres.xlsx")
+    before = run("--rules", rules, sample)
+    assert [(v["township"], v["village"]) for v in rules_of(before, "one-office-room")] == [("搬经镇", "夏庄村")]
+    result = run("--rules", rules, sample, "--waivers",
+                 waiver_file(tmp_path, entry("one-office-room", township="搬经镇", village="夏庄村")))
+    assert not rules_of(result, "one-office-room") and [w["village"] for w in result.report["waived"]] == ["夏庄村"]
+    assert result.report["summary"]["errors"] == before.report["summary"]["errors"] - 1
+    refused = run("--rules", rules, sample, "--waivers",
+                  waiver_file(tmp_path, entry("office-area", township="搬经镇"), name="other.yaml"), fmt="text")
+    assert refused.code == 2 and "other.yaml:2 waivers[0].rule" in refused.stderr
