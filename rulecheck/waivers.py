@@ -241,14 +241,24 @@ def apply(report: Report, waivers: Waivers) -> Report:
     lang = report.lang
     live = [(k, w) for k, w in enumerate(waivers.entries) if not (w.expires and w.expires < _as_of(report, w))]
     expired = [(k, w) for k, w in enumerate(waivers.entries) if w.expires and w.expires < _as_of(report, w)]
-    by_rule: dict[str, list[tuple[int, Waiver]]] = {}
+    # Waivers by rule and township (None: a waiver by identity number alone), so that each finding is
+    # compared with the few that could cover it, in file order.
+    index: dict[tuple[str, str | None], list[tuple[int, Waiver]]] = {}
     for k, w in live:
-        by_rule.setdefault(w.rule, []).append((k, w))
+        index.setdefault((w.rule, township_key(w.township)), []).append((k, w))
+    findings: dict[tuple[str, str | None], list[Violation]] = {}  # by rule and township, and by rule alone
+    for v in report.violations:
+        findings.setdefault((v.rule, township_key(v.township)), []).append(v)
+        findings.setdefault((v.rule, None), []).append(v)
+
+    def near(w: Waiver) -> list[Violation]:
+        return findings.get((w.rule, township_key(w.township)), [])
     used: Counter[int] = Counter()
     kept: list[Violation] = []
     waived: list[Violation] = []
-    for v in report.violations:  # findings are few: a loop over them, and over the waivers of their rule
-        cover = next(((k, w) for k, w in by_rule.get(v.rule, ()) if _covers(w, v)), None)
+    for v in report.violations:  # findings are few: a loop over them, and over the waivers that could cover each
+        candidates = index.get((v.rule, township_key(v.township)), []) + index.get((v.rule, None), [])
+        cover = min(((k, w) for k, w in candidates if _covers(w, v)), default=None, key=lambda c: c[0])
         if cover is None:
             kept.append(v)
         else:
@@ -256,13 +266,13 @@ def apply(report: Report, waivers: Waivers) -> Report:
             waived.append(replace(v, waiver=cover[1]))
     problems: list[tuple[int, Violation]] = []
     for k, w in expired:
-        count = sum(_covers(w, v) for v in report.violations)
+        count = sum(_covers(w, v) for v in near(w))
         covered = t(lang, "waiver-expired-covered", count=count, s="" if count == 1 else "s") if count else ""
         problems.append((k, _finding(EXPIRED, w, t(lang, "waiver-expired", where=w.where, rule=w.rule, who=w.who,
                                                    expires=w.expires, as_of=_as_of(report, w), covered=covered))))
     elsewhere = []
     for k, w in live:
-        if used[k] or any(_covers(w, v) for v in report.violations):  # a second waiver for one finding matched too
+        if used[k] or any(_covers(w, v) for v in near(w)):  # a second waiver for one finding matched too
             continue
         if _checked(report, w):
             problems.append((k, _finding(UNMATCHED, w, t(lang, "waiver-unmatched", where=w.where, rule=w.rule, who=w.who))))
