@@ -57,6 +57,8 @@ def check(
     show_id: bool = typer.Option(False, "--show-id", help=_help("show_id")),
     config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", help=_help("config")),
     no_config: bool = typer.Option(False, "--no-config", help=_help("no_config")),
+    waivers: Optional[Path] = typer.Option(None, "--waivers", metavar="FILE", help=_help("waivers")),
+    no_waivers: bool = typer.Option(False, "--no-waivers", help=_help("no_waivers")),
     lang: Optional[str] = typer.Option(None, "--lang", help=_help("lang")),
     list_rules: bool = typer.Option(False, "--list-rules", help=_help("list_rules")),
     explain: Optional[str] = typer.Option(None, "--explain", metavar="RULE", help=_help("explain")),
@@ -116,6 +118,13 @@ def check(
     if annotate is not None and annotate.exists() and not annotate.is_dir():
         _fail(t(lang, "annotate-not-dir", path=annotate))
 
+    from rulecheck import waivers as waivers_module
+
+    waivers = waivers or (settings.waivers_path() if settings else None)
+    try:
+        approved = waivers_module.load(waivers, loaded, lang, not show_id) if waivers and not no_waivers else None
+    except waivers_module.WaiverError as exc:
+        _fail(exc.text(lang))
     from rulecheck.run import check_paths
     from rulecheck.progress import ProgressBar
 
@@ -125,6 +134,10 @@ def check(
         fail_on=fail_on, mask_ids=not show_id,
         progress=ProgressBar(sys.stderr, lang) if ProgressBar.wanted(sys.stderr) else None,
     )
+    if approved is not None:
+        result = waivers_module.apply(result, approved)
+    elif no_waivers:
+        result = waivers_module.ignored(result, waivers)
     written = _write_outputs(result, format, output, report, annotate)
     raise typer.Exit(result.exit_code() if written else 2)
 

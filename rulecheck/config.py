@@ -36,6 +36,7 @@ from rulecheck.rulefile.keys import key_path, line_of
 from rulecheck.rulefile.ruleset import SUMMARY_SCOPE, Param, RuleFileError, Ruleset, Strict
 
 FILE_NAME = "rulecheck.toml"
+WAIVERS_FILE_NAME = "rulecheck-waivers.yaml"  # approved exceptions (rulecheck.waivers), found beside this file
 
 
 class ConfigError(RuleFileError):
@@ -85,6 +86,11 @@ class Config:
 
     def rules_path(self) -> Path | None:
         return self.folder / self.spec.rules if self.spec.rules else None
+
+    def waivers_path(self) -> Path | None:
+        """The waiver file beside this config (rulecheck-waivers.yaml), if there is one."""
+        path = self.folder / WAIVERS_FILE_NAME
+        return path if _is_file(path) else None
 
     def excluded(self, path: Path) -> bool:
         """Whether a file found in a checked folder matches one of the ``exclude`` globs."""

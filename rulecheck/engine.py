@@ -23,7 +23,7 @@ from rulecheck.lang import expr
 from rulecheck.table import types, values
 from rulecheck.table.types import parse_columns
 from rulecheck.render.messages import t
-from rulecheck.findings import Exemption, Violation
+from rulecheck.findings import Exemption, Violation, person_key
 from rulecheck.table.header import Sheet
 from rulecheck.rulefile.ruleset import SUMMARY_SCOPE, Places, Rule, Ruleset
 
@@ -186,7 +186,7 @@ def rows(ruleset: Ruleset, sheets: list[Sheet], as_of: dt.date, lang: str) -> Pa
         ctx = _rule_context(base, rule)
         for key, node in rule.lets:
             ctx.values[key] = expr.evaluate(node, ctx)
-        person[rule.id] = _person(rule, ctx, table, _eligible(table, sheet_ok), lang)
+        person[rule.id] = _person(rule, ctx, table, _eligible(table, sheet_ok), lang, _identities(ruleset, table))
     return Part(person, not_checked, _for_groups(ruleset, table, base))
 
 
@@ -459,7 +459,12 @@ def _mask(value: Any, index: pd.Index) -> pd.Series:
     return value.fillna(False).astype(bool)
 
 
-def _person(rule: Rule, ctx: expr.Context, table: Table, eligible: pd.Series, lang: str):
+def _identities(ruleset: Ruleset, table: Table) -> pd.Series | None:
+    """The normalised identity numbers of the rows, where the rule file has such a column (for waivers)."""
+    return next((table.parsed[k] for k, c in ruleset.columns.items() if c.type == "id-number" and k in table.parsed), None)
+
+
+def _person(rule: Rule, ctx: expr.Context, table: Table, eligible: pd.Series, lang: str, ids: pd.Series | None = None):
     when = _mask(expr.evaluate(rule.when, ctx), table.index) & eligible
     exempt = _mask(expr.evaluate(rule.exempt_when, ctx), table.index) if rule.exempt_when else pd.Series(False, index=table.index)
     hit, spared = when & ~exempt, when & exempt
@@ -470,12 +475,15 @@ def _person(rule: Rule, ctx: expr.Context, table: Table, eligible: pd.Series, la
         placeholders = _placeholders(rule, at, rows)
         observed = _at(expr.evaluate(rule.observed, at), rows) if rule.observed else [None] * len(rows)
         template = getattr(rule.spec.message, lang)
+        people = [person_key(x) if isinstance(x, str) else None for x in ids.array[rows]] \
+            if ids is not None else [None] * len(rows)
         for n, (i, place, county) in enumerate(zip(rows, _places(table, rows), _texts(table, table.places.county, rows))):
             vals = {k: v[n] for k, v in placeholders.items()}
             vals["observed"] = observed[n]
             found.append(Violation(
                 rule.id, rule.spec.severity, "person", *place, _column(table, i, rule.spec.column),
                 render(rule, template, vals, lang), types.to_json(observed[n], lang, rule.spec.labels), county=county,
+                person=people[n],
             ))
     exempted = []
     if spared.any():

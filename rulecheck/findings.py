@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
@@ -42,6 +43,44 @@ class Violation:
     files: tuple[str, ...] = ()  # a village or township finding: every file its rows come from
     # The cell an annotated copy marks for a village or township finding: (file, sheet, row, column label).
     anchor: tuple[str, str, int, str | None] | None = None
+    # A person finding: a digest of the person's identity number (person_key), for matching waivers by it;
+    # never the number itself.
+    person: str | None = None
+    # The approval this finding is about: in Report.waived, the waiver that covers it; in Report.violations,
+    # a waiver that matched nothing or has expired (rule waiver-unmatched / waiver-expired).
+    waiver: Waiver | None = None
+
+
+def person_key(id_number: str) -> str:
+    """A stand-in for a normalised identity number that a report can carry without the number."""
+    return hashlib.blake2b(id_number.encode("utf-8"), digest_size=12, person=b"rulecheck-id").hexdigest()
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """One approved exception from the waiver file: the rule, whom it covers, and the approval.
+
+    It covers a township, a village, or a person: by identity number (held as ``person_key``) or by
+    village and name. ``who`` is how the waiver names its target, for messages (an identity number masked).
+    """
+
+    rule: str
+    file: str
+    line: int
+    reason: str
+    approved_by: str  # 批准单位
+    reference: str  # 批复文号
+    expires: str | None = None  # YYYY-MM-DD, the last day it applies
+    county: str | None = None
+    township: str | None = None
+    village: str | None = None
+    name: str | None = None
+    person: str | None = None  # person_key of the identity number
+    who: str = ""
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
 
 
 @dataclass(frozen=True)
@@ -158,6 +197,9 @@ class Report:
     townships: tuple[TownshipSummary, ...] = ()
     rules: tuple[RuleTally, ...] = ()
     notes: tuple[str, ...] = ()  # run-wide remarks, e.g. a configured township that no file names
+    # Findings an approved waiver covers: shown with the approval, never counted (rulecheck.waivers).
+    waived: tuple[Violation, ...] = ()
+    waivers: str | None = None  # the waiver file applied, if any
 
     def count(self, severity: str) -> int:
         return sum(v.severity == severity for v in self.violations)

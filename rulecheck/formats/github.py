@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from rulecheck.formats.inert import inert
-from rulecheck.formats.rows import unchecked_lines, verdict, where
+from rulecheck.formats.rows import approval, unchecked_lines, verdict, where
 from rulecheck.render.messages import t
 from rulecheck.findings import Report
 
@@ -50,10 +50,18 @@ def write(report: Report, out: TextIO) -> None:
         title = f"{v.rule} {report.rule_titles.get(v.rule, '')}".strip()
         # a village or township finding lands on its anchor: the first row of the village or township
         file, line = (v.anchor[0], v.anchor[2]) if v.anchor is not None else (v.file, v.row)
-        out.write(_command(v.severity, f"{where(v, lang)}: {v.message}", title, file, line))
+        text = v.message if v.scope == "waiver" else f"{where(v, lang)}: {v.message}"  # a waiver's own: at its line
+        out.write(_command(v.severity, text, title, file, line))
+    for v in report.waived:  # shown, never counted: a notice with the approval
+        title = f"{t(lang, 'severity-waived')} {v.rule} {report.rule_titles.get(v.rule, '')}".strip()
+        file, line = (v.anchor[0], v.anchor[2]) if v.anchor is not None else (v.file, v.row)
+        text = f"{where(v, lang)}: {v.message}" + (f" — {approval(v.waiver, lang)}" if v.waiver else "")
+        out.write(_command("notice", text, title, file, line))
     out.write(verdict(report) + "\n")
     out.write(t(
         lang, "summary", files=len(report.files) - len(report.failed_files), rows=report.rows, errors=report.count("error"),
         warnings=report.count("warning"), notices=report.count("notice"), exempted=len(report.exempted),
         failed=len(report.failed_files),
     ) + "\n")
+    if report.waived:
+        out.write(t(lang, "summary-waived", count=len(report.waived), file=report.waivers) + "\n")

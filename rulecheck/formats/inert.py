@@ -95,6 +95,7 @@ def inert(report: Report) -> Report:
     changes: dict[str, Any] = {
         "files": tuple(map(_file, report.files)),
         "violations": tuple(map(_violation, report.violations)),
+        "waived": tuple(map(_violation, report.waived)),
         "exempted": tuple(map(_exemption, report.exempted)),
         "townships": tuple(map(_township, report.townships)),
         "rules": tuple(map(_tally, report.rules)),

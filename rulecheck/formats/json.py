@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from rulecheck.findings import Report, Violation
+from rulecheck.findings import Report, Violation, Waiver
 
 VIOLATION_KEYS = ("rule", "severity", "scope", "county", "township", "village", "name", "file", "files", "sheet", "row",
                   "column", "message", "observed")
@@ -20,8 +20,37 @@ def _violation(v: Violation) -> dict[str, Any]:
             "row": v.row, "column": v.column, "message": v.message, "observed": v.observed}
 
 
+def _waiver(w: Waiver) -> dict[str, Any]:
+    return {"rule": w.rule, "file": w.file, "line": w.line, "covers": w.who, "reason": w.reason,
+            "approved_by": w.approved_by, "reference": w.reference, "expires": w.expires}
+
+
+def _finding(v: Violation) -> dict[str, Any]:
+    """A violation's record; a waiver's own warning (unmatched, expired) also names the waiver."""
+    return _violation(v) if v.waiver is None else {**_violation(v), "waiver": _waiver(v.waiver)}
+
+
+def _with_waivers(report: Report, data: dict[str, Any]) -> dict[str, Any]:
+    """Where a waiver file was applied: the count and list of waived findings, each with its approval."""
+    if report.waivers is None:
+        return data  # a run without waivers writes the same bytes as before they existed
+    data["summary"]["waived"] = len(report.waived)
+    data["violations"] = [_finding(v) for v in report.violations]
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        out[key] = value
+        if key == "exempted":
+            out["waivers"] = report.waivers
+            out["waived"] = [{**_violation(v), "waiver": _waiver(v.waiver)} for v in report.waived if v.waiver]
+    return out
+
+
 def as_data(report: Report) -> dict[str, Any]:
     """The report as plain data, keys in a fixed order."""
+    return _with_waivers(report, _data(report))
+
+
+def _data(report: Report) -> dict[str, Any]:
     return {
         "rulecheck": report.version,
         "ruleset": {"id": report.ruleset_id, "title": report.ruleset_title, "as_of": report.as_of},

@@ -17,7 +17,7 @@ import xml.etree.ElementTree as ET
 from typing import TextIO
 
 from rulecheck.formats.inert import inert
-from rulecheck.formats.rows import missing_text, names, unchecked_lines, where
+from rulecheck.formats.rows import approval, missing_text, names, unchecked_lines, where
 from rulecheck.render.messages import t
 from rulecheck.findings import FAIL_LEVELS, Report, Unchecked, Violation
 
@@ -105,6 +105,23 @@ def _township_suite(report: Report, name: str, violations: list[Violation], exem
     return suite
 
 
+def _waivers_suite(report: Report) -> ET.Element:
+    """The waiver file: a case per waiver that matched nothing or has expired (a warning: failing under --fail-on warning)."""
+    lang = report.lang
+    suite = ET.Element("testsuite", name=t(lang, "heading-waivers", file=report.waivers))
+    failing = FAIL_LEVELS[report.fail_on]
+    for v in report.violations:
+        if v.scope != "waiver" or v.waiver is None:
+            continue
+        case = ET.SubElement(suite, "testcase", classname=f"{report.ruleset_id}.waivers",
+                             name=f"{v.waiver.where} {v.rule} {report.rule_titles.get(v.rule, '')}".rstrip())
+        if v.severity in failing:
+            ET.SubElement(case, "failure", type=v.severity, message=v.message).text = v.message
+        else:
+            ET.SubElement(case, "system-out").text = v.message
+    return suite
+
+
 # Characters XML 1.0 cannot carry at all; a cell can hold them (pasted from other software).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -137,7 +154,13 @@ def write(report: Report, out: TextIO) -> None:
     root.append(_files_suite(report))
     groups: dict[int | None, tuple[list[Violation], list[tuple[str, str]]]] = {}
     for v in report.violations:
+        if v.scope == "waiver":  # a waiver's own warning: in the waiver file's suite
+            continue
         groups.setdefault(report.township_position(v.township, v.county), ([], []))[0].append(v)
+    for v in report.waived:  # shown in its rule's case, never failing it
+        groups.setdefault(report.township_position(v.township, v.county), ([], []))[1].append(
+            (v.rule, f"{t(lang, 'severity-waived')} {where(v, lang)}: {v.message}"
+             + (f" — {approval(v.waiver, lang)}" if v.waiver else "")))
     for e in report.exempted:
         line = " ".join(x for x in (e.file, t(lang, "location-row", row=e.row) if e.row else None, e.village, e.name) if x)
         groups.setdefault(report.township_position(e.township, e.county), ([], []))[1].append(
@@ -152,6 +175,8 @@ def write(report: Report, out: TextIO) -> None:
         violations, exempted = groups.get(None, ([], []))
         root.append(_township_suite(report, report.ruleset_id, violations, exempted,
                                     {} if report.townships else _gaps(list(unchecked.items()))))
+    if report.waivers is not None:
+        root.append(_waivers_suite(report))
     _count(root)
     _clean(root)
     ET.indent(root)

@@ -8,7 +8,7 @@ from typing import Any
 
 from rulecheck.render.messages import t
 from rulecheck.table.types import observed_text  # noqa: F401 - the formats write observed values through it
-from rulecheck.findings import SEVERITIES, Exemption, FileResult, Report, Unchecked, Violation, township_key
+from rulecheck.findings import SEVERITIES, Exemption, FileResult, Report, Unchecked, Violation, Waiver, township_key
 
 # What a spreadsheet reads as the start of a formula (OWASP's list for CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -17,10 +17,13 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 VIOLATION_COLUMNS = ("severity", "rule", "title", "county", "township", "village", "name", "file", "files", "sheet",
                      "row", "column", "observed", "message", "quote")
 EXEMPTION_COLUMNS = ("rule", "title", "county", "township", "village", "name", "file", "sheet", "row", "evidence")
+# Where a waiver file was applied: each waived finding's approval (and a waiver's own warning's waiver).
+WAIVER_COLUMNS = ("approved_by", "reference", "reason", "expires", "waiver")
 
 
 def _has_county(report: Report) -> bool:
-    return any(v.county for v in report.violations) or any(e.county for e in report.exempted)
+    return any(v.county for v in report.violations) or any(e.county for e in report.exempted) or any(
+        v.county for v in report.waived)
 
 
 def _spans_files(v: Violation) -> bool:
@@ -33,14 +36,17 @@ def violation_columns(report: Report) -> tuple[str, ...]:
     drop = set()
     if not _has_county(report):
         drop.add("county")
-    if not any(_spans_files(v) for v in report.violations):
+    if not any(_spans_files(v) for v in report.violations) and not any(_spans_files(v) for v in report.waived):
         drop.add("files")
-    return tuple(k for k in VIOLATION_COLUMNS if k not in drop)
+    return tuple(k for k in VIOLATION_COLUMNS if k not in drop) + (WAIVER_COLUMNS if report.waivers else ())
 
 
 def exemption_columns(report: Report) -> tuple[str, ...]:
     """The exemption columns this report needs (``county`` only where a finding names one)."""
-    return EXEMPTION_COLUMNS if _has_county(report) else tuple(k for k in EXEMPTION_COLUMNS if k != "county")
+    columns = EXEMPTION_COLUMNS if _has_county(report) else tuple(k for k in EXEMPTION_COLUMNS if k != "county")
+    if report.waived:  # the speech's exemptions and approved waivers side by side, a column saying which
+        columns = ("kind", *columns, *(k for k in WAIVER_COLUMNS if k != "reason"))
+    return columns
 
 
 def _place(item: Violation | Exemption) -> tuple:
@@ -51,25 +57,58 @@ def _place(item: Violation | Exemption) -> tuple:
 
 
 def violation_rows(report: Report) -> list[dict[str, Any]]:
-    """One dict per violation, sorted by township, village and row."""
+    """One dict per violation, sorted by township, village and row; a waived finding too, as severity "waived"."""
     quotes = {r.id: r.quote for r in report.rules}
-    return [
-        {"severity": v.severity, "rule": v.rule, "title": report.rule_titles.get(v.rule, ""), "county": v.county,
+    waived = {id(v) for v in report.waived}
+    found = sorted(report.violations + report.waived, key=_place) if waived else sorted(report.violations, key=_place)
+    rows = [
+        {"severity": "waived" if id(v) in waived else v.severity, "rule": v.rule,
+         "title": report.rule_titles.get(v.rule, ""), "county": v.county,
          "township": v.township, "village": v.village, "name": v.name, "file": v.file,
          "files": "\n".join(v.files) if _spans_files(v) else None, "sheet": v.sheet, "row": v.row,
          "column": v.column, "observed": v.observed, "message": v.message, "quote": quotes.get(v.rule)}
-        for v in sorted(report.violations, key=_place)
+        for v in found
     ]
+    if report.waivers:
+        for row, v in zip(rows, found):
+            row.update(waiver_values(v.waiver))
+    return rows
+
+
+def waiver_values(w: Waiver | None) -> dict[str, Any]:
+    """The approval columns of one row (blank where no waiver)."""
+    if w is None:
+        return dict.fromkeys(WAIVER_COLUMNS)
+    return {"approved_by": w.approved_by, "reference": w.reference, "reason": w.reason, "expires": w.expires,
+            "waiver": w.where}
 
 
 def exemption_rows(report: Report) -> list[dict[str, Any]]:
-    """One dict per accepted exemption, sorted like the violations."""
-    return [
+    """One dict per accepted exemption, sorted like the violations; then, where a waiver file was
+    applied, one per waived finding (its reason as the evidence, and its approval)."""
+    rows = [
         {"rule": e.rule, "title": report.rule_titles.get(e.rule, ""), "county": e.county, "township": e.township,
          "village": e.village,
          "name": e.name, "file": e.file, "sheet": e.sheet, "row": e.row, "evidence": e.evidence}
         for e in sorted(report.exempted, key=_place)
     ]
+    if not report.waived:
+        return rows
+    for row in rows:
+        row.update(kind="exemption", **waiver_values(None))
+    for v in sorted(report.waived, key=_place):
+        values = waiver_values(v.waiver)
+        rows.append({"kind": "waiver", "rule": v.rule, "title": report.rule_titles.get(v.rule, ""), "county": v.county,
+                     "township": v.township, "village": v.village, "name": v.name, "file": v.file, "sheet": v.sheet,
+                     "row": v.row, "evidence": values["reason"], **values})
+    return rows
+
+
+def approval(w: Waiver, lang: str) -> str:
+    """A waiver's approval in one line: 批准单位, 批复文号, reason, expiry, and where it is written."""
+    expiry = t(lang, "waived-expiry", date=w.expires) if w.expires else ""
+    return t(lang, "waived-approval", approved_by=w.approved_by, reference=w.reference, reason=w.reason,
+             expiry=expiry) + t(lang, "waived-at", where=w.where)
 
 
 def where(v: Violation, lang: str) -> str:

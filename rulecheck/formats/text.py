@@ -7,12 +7,12 @@ from itertools import groupby
 from typing import TextIO
 
 from rulecheck.formats.inert import inert
-from rulecheck.formats.rows import names, unchecked_lines, verdict
+from rulecheck.formats.rows import approval, names, unchecked_lines, verdict
 from rulecheck.render.messages import t
 from rulecheck.findings import Report, Violation
 
 
-def _line(v: Violation, lang: str, titles: dict[str, str]) -> str:
+def _line(v: Violation, lang: str, titles: dict[str, str], waived: bool = False) -> str:
     where = []
     if v.sheet is not None:
         where.append(t(lang, "location-sheet", sheet=v.sheet))
@@ -26,12 +26,16 @@ def _line(v: Violation, lang: str, titles: dict[str, str]) -> str:
         who = " ".join(x for x in (v.county, v.township, v.village, v.name) if x)
     else:
         who = " ".join(x for x in (v.village, v.name) if x)
+    if v.waiver is not None and v.file is None and v.scope == "waiver":  # a waiver's own warning: at its line
+        who = v.waiver.where
     head = " ".join(x for x in (" ".join(where), who, v.column and f"[{v.column}]") if x)
-    severity = t(lang, f"severity-{v.severity}")
+    severity = t(lang, "severity-waived" if waived else f"severity-{v.severity}")
     line = f"  {head}\n    {severity} {v.rule}  {titles.get(v.rule, '')}:{v.message}" if lang == "zh" else \
         f"  {head}\n    {severity} {v.rule}  {titles.get(v.rule, '')}: {v.message}"
     if v.file is None and v.files:
         line += "\n    " + t(lang, "in-files", files=names(v.files, lang, limit=10))
+    if waived and v.waiver is not None:
+        line += "\n    " + approval(v.waiver, lang)
     return line
 
 
@@ -62,10 +66,16 @@ def write(report: Report, out: TextIO) -> None:
         if not by_file.get(f.path):
             out.write("  " + t(lang, "no-violations-incomplete" if f.incomplete else "no-violations") + "\n")
         out.write("\n")
-    wide = [v for v in report.violations if v.file is None]
+    wide = [v for v in report.violations if v.file is None and v.scope != "waiver"]
     if wide:
         out.write(t(lang, "heading-township") + "\n")
         for v in wide:
+            out.write(_line(v, lang, titles) + "\n")
+        out.write("\n")
+    own = [v for v in report.violations if v.file is None and v.scope == "waiver"]  # a waiver's own warnings
+    if own:
+        out.write(t(lang, "heading-waivers", file=report.waivers) + "\n")
+        for v in own:
             out.write(_line(v, lang, titles) + "\n")
         out.write("\n")
     if report.exempted:
@@ -74,6 +84,11 @@ def write(report: Report, out: TextIO) -> None:
             where = " ".join(x for x in (e.file, t(lang, "location-row", row=e.row) if e.row else None, e.county,
                                          e.county and e.township, e.village, e.name) if x)
             out.write(f"  {where}  {e.rule}  {t(lang, 'evidence', evidence=e.evidence)}\n")
+        out.write("\n")
+    if report.waived:
+        out.write(t(lang, "heading-waived") + "\n")
+        for v in report.waived:
+            out.write(_line(v, lang, titles, waived=True) + "\n")
         out.write("\n")
     if report.notes:
         out.write(t(lang, "heading-notes") + "\n")
@@ -86,3 +101,5 @@ def write(report: Report, out: TextIO) -> None:
         warnings=report.count("warning"), notices=report.count("notice"), exempted=len(report.exempted),
         failed=len(report.failed_files),
     ) + "\n")
+    if report.waived:
+        out.write(t(lang, "summary-waived", count=len(report.waived), file=report.waivers) + "\n")

@@ -174,7 +174,7 @@ def _print_setup(sheet: Worksheet, columns: tuple[str, ...], widths: dict[int, i
 def _exemptions(report: Report, sheet: Worksheet) -> None:
     lang = report.lang
     columns = exemption_columns(report)
-    values = [[r[key] for key in columns] for r in exemption_rows(report)]
+    values = [[t(lang, f"kind-{r[key]}") if key == "kind" else r[key] for key in columns] for r in exemption_rows(report)]
     wrap = {columns.index("evidence") + 1}
     _list_sheet(sheet, "Exemptions", [t(lang, f"col-{k}") for k in columns], values, t(lang, "no-rows"), wrap)
 

@@ -90,6 +90,11 @@ HELP: dict[str, tuple[str, str, str | None, str | None]] = {
     "template_output": ("模板写到这个 .xlsx 文件(已有的文件会被替换)。", "Write the template to FILE.xlsx (an existing file is replaced).",
                         "文件.xlsx", "FILE.xlsx"),
     # --- waivers (issue 12) ---
+    "waivers": ("豁免文件(YAML),每项写明规则、对象、理由、批准单位和批复文号。默认用 rulecheck.toml 旁边的 rulecheck-waivers.yaml。",
+                "Waiver file (YAML): approved exceptions, each with its rule, whom it covers, reason, approver and "
+                "reference. Default: rulecheck-waivers.yaml beside rulecheck.toml.", "文件", "FILE"),
+    "no_waivers": ("不应用任何豁免,照常列出和计数所有问题(用于核查)。",
+                   "Apply no waivers: list and count every finding as if none existed (an audit).", None, None),
     # --- rule examples and schema (issue 12) ---
     # --- serve (issue 13) ---
     "serve_host": ("监听的地址。默认 127.0.0.1(仅本机);其他地址会让别的电脑也能连上(有警告)。",

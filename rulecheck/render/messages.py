@@ -480,6 +480,48 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "template-rule-quote": ("原文", "the speech's words"),
     "template-rule-reading": ("解读", "how it is read"),
     # --- waivers (issue 12) ---
+    "severity-waived": ("已批准豁免", "waived (approved)"),
+    "scope-waiver": ("豁免文件", "waiver file"),
+    "heading-waived": ("已批准豁免(不计入错误和警告)", "Waived (approved; not counted as errors or warnings)"),
+    "waived-approval": ("批准单位:{approved_by};批复文号:{reference};理由:{reason}{expiry}",
+                        "approved by {approved_by}, ref. {reference}: {reason}{expiry}"),
+    "waived-expiry": (";有效期至 {date}", "; until {date}"),
+    "waived-at": ("(豁免文件 {where})", " (waiver file {where})"),
+    "summary-waived": ("已批准豁免 {count} 项(豁免文件 {file}),不计入以上问题数",
+                       "waived (approved): {count}, from the waiver file {file}; not counted above"),
+    "waiver-unmatched-title": ("豁免应对应名单中的问题", "A waiver covers a finding"),
+    "waiver-expired-title": ("豁免在有效期内", "A waiver is within its term"),
+    "heading-waivers": ("豁免文件 {file}", "Waiver file {file}"),
+    "waiver-unmatched": (
+        "豁免文件 {where} 的豁免({rule},{who})没有对应任何问题:人选可能已不在名单上,或姓名、身份证号写错",
+        "the waiver at {where} ({rule}, {who}) matches no finding: the person may have left the slate, "
+        "or a name or number is mistyped",
+    ),
+    "waiver-expired": (
+        "豁免文件 {where} 的豁免({rule},{who})已于 {expires} 到期,早于核对日 {as_of},不再适用{covered}",
+        "the waiver at {where} ({rule}, {who}) expired on {expires}, before the as-of day {as_of}: "
+        "it no longer applies{covered}",
+    ),
+    "waiver-expired-covered": (";它所涉及的 {count} 个问题照常计数", "; the {count} finding{s} it covered are counted"),
+    "waivers-elsewhere": (
+        "豁免文件 {file} 中有 {count} 项豁免涉及本次没有检查的镇(区):{townships}",
+        "{count} waiver{s} in {file} concern townships not checked in this run: {townships}",
+    ),
+    "waivers-ignored": (
+        "按 --no-waivers 未应用豁免文件 {file}:所有问题照常列出和计数",
+        "--no-waivers: the waiver file {file} was not applied; every finding is listed and counted",
+    ),
+    "waivers-none": ("按 --no-waivers 未应用任何豁免", "--no-waivers: no waivers applied"),
+    "waiver-who-id": ("身份证号 {id}", "identity number {id}"),
+    "col-kind": ("类别", "kind"),
+    "kind-exemption": ("讲话允许的豁免", "exemption the speech allows"),
+    "kind-waiver": ("已批准豁免", "waived (approved)"),
+    "col-approved_by": ("批准单位", "approved by"),
+    "col-reference": ("批复文号", "reference"),
+    "col-reason": ("豁免理由", "reason"),
+    "col-expires": ("有效期至", "expires"),
+    "col-waiver": ("豁免文件位置", "waiver"),
+    "waivers-not-found": ("找不到豁免文件", "the waiver file does not exist"),
     # --- rule examples and schema (issue 12) ---
     # --- serve (issue 13) ---
     "serve-started": ("rulecheck 网页版已启动,请在浏览器中打开:\n  {url}\n(只有持有此地址的人能使用;按 Ctrl+C 停止)",

@@ -167,6 +167,8 @@ class RuleSpec(Strict):
     labels: dict[str, Text] = {}
     # Optional rules need columns many slates do not carry: not checking one does not stop a clean verdict.
     optional: bool = False
+    # An approved exception (rulecheck-waivers.yaml) may cover its findings: the speech's 原则上 rules.
+    waivable: bool = False
 
     @model_validator(mode="after")
     def _evidence(self) -> RuleSpec:
