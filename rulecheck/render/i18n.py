@@ -89,6 +89,9 @@ HELP: dict[str, tuple[str, str, str | None, str | None]] = {
     # --- template (issue 12) ---
     # --- waivers (issue 12) ---
     # --- rule examples and schema (issue 12) ---
+    "rule_files": ("要运行其示例的规则文件(YAML)。默认用 rulecheck.toml 中指定的,否则用内置的全部规则文件。",
+                   "Rule files (YAML) whose examples to run. Default: rulecheck.toml's, else every bundled rule file.",
+                   "规则文件", "FILES"),
     # --- serve (issue 13) ---
 }
 
