@@ -24,11 +24,11 @@ class Command:
 
 COMMANDS: dict[str, Command] = {
     "test-rules": Command("rulecheck.rulefile.examples", "app", (
-        "运行规则文件中每条规则自带的示例(默认:内置的规则文件,或 rulecheck.toml 指定的),列出与预期不符的示例",
-        "Run the examples each rule carries (default: the bundled rule files, or rulecheck.toml's) and list those that misbehave")),
+        "运行规则文件中各条规则自带的示例,列出与预期不符的示例",
+        "Run the examples each rule of a rule file carries; list those that do not behave as written")),
     "schema": Command("rulecheck.rulefile.schema", "app", (
         "输出规则文件的 JSON Schema,供编辑器补全和检查规则文件",
-        "Print the JSON Schema of rule files, for an editor to complete and check a rule file as it is typed")),
+        "Print the JSON Schema of rule files, for an editor to complete and check them")),
 }
 
 

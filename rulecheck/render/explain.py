@@ -44,11 +44,11 @@ def describe(ruleset: Ruleset, lang: str, rule_id: str | None = None) -> str:
     if spec.exempt_when:
         lines.append(f"  {label['exempt']}: {' '.join(spec.exempt_when.split())}")
     if spec.examples is not None:
-        lines += _examples(spec.examples, label)
+        lines += _examples(spec.examples, label, lang)
     return "\n".join(lines)
 
 
-def _examples(examples: Examples, label: dict[str, str]) -> list[str]:
+def _examples(examples: Examples, label: dict[str, str], lang: str) -> list[str]:
     """A rule's examples, each row on a line as ``title: value``; a group's rows under one bullet."""
     lines = []
     if examples.as_of is not None:
@@ -59,12 +59,12 @@ def _examples(examples: Examples, label: dict[str, str]) -> list[str]:
             lines.append(f"  {label[kind]}:")
         for rows in items:
             for j, row in enumerate(rows):
-                lines.append(f"    {'-' if j == 0 else ' '} {_row(row)}")
+                lines.append(f"    {'-' if j == 0 else ' '} {_row(row, lang)}")
     return lines
 
 
-def _row(row: dict) -> str:
-    return ", ".join(f"{title}: {'~' if value is None else _value(value)}" for title, value in row.items()) or "{}"
+def _row(row: dict, lang: str) -> str:
+    return ", ".join(f"{title}: {t(lang, 'blank') if value is None else _value(value)}" for title, value in row.items()) or "{}"
 
 
 def _value(value: object) -> str:

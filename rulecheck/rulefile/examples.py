@@ -154,18 +154,26 @@ def render(checked: list[FileExamples], lang: str) -> str:
     lines = []
     for file in checked:
         for result in file.failures:
-            where = f"{result.path}:{result.line}" if result.line else result.path
+            where = f"{_shown(result.path)}:{result.line}" if result.line else _shown(result.path)
             detail = t(lang, "rule-sep").join(result.detail)
             if result.verdict == "did-not-break":
                 detail = t(lang, "example-others-broken", rules=detail) if detail else t(lang, "example-nothing-broken")
             lines.append(t(lang, f"example-{result.verdict}", where=f"{where} {result.key}", rule=result.rule, detail=detail))
         bad = len(file.failures)
         key = "examples-bad" if bad else "examples-ok"
-        lines.append(t(lang, key, path=file.path, bad=bad, examples=len(file.results),
+        lines.append(t(lang, key, path=_shown(file.path), bad=bad, examples=len(file.results),
                        rules=len({r.rule for r in file.results})))
         if file.without:
-            lines.append(t(lang, "examples-missing", path=file.path, count=len(file.without), rules=", ".join(file.without)))
+            lines.append(t(lang, "examples-missing", path=_shown(file.path), count=len(file.without), rules=", ".join(file.without)))
     return "\n".join(lines)
+
+
+def _shown(path: str) -> str:
+    """A rule file's path as the user would type it: relative to the working folder when it lies inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return path
 
 
 # --------------------------------------------------------------------------- the command word
@@ -210,6 +218,8 @@ def command(
         found = settings.rules_path() if settings else None
         files = [found] if found else bundled_files()
     lang = lang or "zh"
+    if not files:
+        _stop(t(lang, "examples-none"))
     checked = []
     for path in files:
         try:

@@ -175,12 +175,6 @@ class Examples(Strict):
     passing: list[Example] = Field(default=[], alias="pass")
     failing: list[Example] = Field(default=[], alias="fail")
 
-    @model_validator(mode="after")
-    def _some(self) -> Examples:
-        if not self.passing and not self.failing:
-            raise ValueError("examples need at least one row under 'pass' or 'fail'")
-        return self
-
     def items(self) -> list[tuple[tuple, list[ExampleRow]]]:
         """Every example as (its key path under ``examples``, its rows); the path of a group's row adds ``rows, j``."""
         return [((kind, i), example.rows if isinstance(example, ExampleGroup) else [example])
@@ -667,6 +661,8 @@ def _check_examples(rule: RuleSpec, loc: tuple, columns: dict[str, ColumnSpec], 
     """Every cell of an example names a column by one of its aliases, and no row names a column twice."""
     if rule.examples is None:
         return
+    if not rule.examples.passing and not rule.examples.failing:
+        raise fail(loc, "examples need at least one row under 'pass' or 'fail'", "示例至少要在 'pass' 或 'fail' 下写一行")
     for example, rows in rule.examples.items():
         for j, row in enumerate(rows):
             at = loc + rule.examples.row_path(example, j)
