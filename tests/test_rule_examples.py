@@ -123,7 +123,7 @@ def test_right_examples_pass_in_zh_and_en(tmp_path: Path, capsys: pytest.Capture
     assert "1 条规则的 3 个示例全部符合预期" in out
     code, out, _ = cli(capsys, "test-rules", path, "--lang", "en")
     assert code == 0
-    assert "all 3 examples of 1 rules behave as written" in out
+    assert "all 3 examples behave as written (rules with examples: 1)" in out
 
 
 def test_a_fail_example_that_passes_is_named_with_file_and_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -343,6 +343,18 @@ def test_a_malformed_example_stops_with_file_line_and_key_path(
     # the same mistake stops an ordinary check too: the examples are part of the rule file
     code, _, err = cli(capsys, "--rules", path, "--list-rules")
     assert code == 2 and where in err
+
+
+def test_rules_without_examples_are_listed_and_do_not_fail(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = rule_file(tmp_path, AREA_RULE, AGE_RULE, "    examples:\n      fail:\n        - {出生年月: \"1940.01\"}\n")
+    code, out, _ = cli(capsys, "test-rules", path)
+    assert code == 0
+    assert f"{path}:1 条规则的 1 个示例全部符合预期\n{path}:1 条规则没有示例:office-area" in out
+    code, out, _ = cli(capsys, "test-rules", path, "--lang", "en")
+    assert f"{path}: rules without examples (1): office-area" in out
+    bare = rule_file(tmp_path, AREA_RULE, name="bare.yaml")
+    code, out, _ = cli(capsys, "test-rules", bare, "--lang", "en")
+    assert code == 0 and out == f"{bare}: rules without examples (1): office-area\n"
 
 
 def test_a_missing_rule_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

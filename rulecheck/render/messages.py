@@ -469,7 +469,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "examples-ok": (
         "{path}:{rules} 条规则的 {examples} 个示例全部符合预期",
-        "{path}: all {examples} examples of {rules} rules behave as written",
+        "{path}: all {examples} examples behave as written (rules with examples: {rules})",
     ),
     "examples-bad": (
         "{path}:{examples} 个示例中有 {bad} 个不符合预期",
@@ -477,7 +477,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "examples-missing": (
         "{path}:{count} 条规则没有示例:{rules}",
-        "{path}: {count} rules have no examples: {rules}",
+        "{path}: rules without examples ({count}): {rules}",
     ),
     "examples-none": ("没有要检查的规则文件", "no rule files to test"),
     # --- serve (issue 13) ---

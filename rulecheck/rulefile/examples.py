@@ -161,10 +161,11 @@ def render(checked: list[FileExamples], lang: str) -> str:
             lines.append(t(lang, f"example-{result.verdict}", where=f"{where} {result.key}", rule=result.rule, detail=detail))
         bad = len(file.failures)
         key = "examples-bad" if bad else "examples-ok"
-        lines.append(t(lang, key, path=_shown(file.path), bad=bad, examples=len(file.results),
-                       rules=len({r.rule for r in file.results})))
+        if file.results:
+            lines.append(t(lang, key, path=_shown(file.path), bad=bad, examples=len(file.results),
+                           rules=len({r.rule for r in file.results})))
         if file.without:
-            lines.append(t(lang, "examples-missing", path=_shown(file.path), count=len(file.without), rules=", ".join(file.without)))
+            lines.append(t(lang, "examples-missing", path=_shown(file.path), count=len(file.without), rules=t(lang, "rule-sep").join(file.without)))
     return "\n".join(lines)
 
 
