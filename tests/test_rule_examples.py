@@ -328,6 +328,8 @@ def test_examples_count_ages_on_their_own_as_of_day(tmp_path: Path, capsys: pyte
     ("      pass:\n        - rows: [{办公室面积: 1}]\n          note: x\n", "rules[0].examples.pass[0].note",
      "未知的键「note」", "unknown key 'note'"),
     ("      as_of: soon\n      pass:\n        - {办公室面积: 40}\n", "rules[0].examples.as_of", "应为日期(YYYY-MM-DD)", "valid date"),
+    # pydantic alone would read 0 as the Unix epoch, 1970-01-01
+    ("      as_of: 0\n      pass:\n        - {办公室面积: 40}\n", "rules[0].examples.as_of", "应为日期(YYYY-MM-DD)", "valid date"),
     ("      passing:\n        - {办公室面积: 40}\n", "rules[0].examples.passing", "未知的键「passing」;可用的键:as_of, pass, fail",
      "unknown key 'passing'; keys: as_of, pass, fail"),
     ("      pass: []\n", "rules[0].examples", "示例至少要在 'pass' 或 'fail' 下写一行", "examples need at least one row under 'pass' or 'fail'"),

@@ -157,7 +157,8 @@ class ExampleGroup(Strict):
 
 
 def _example_kind(value: Any) -> str:
-    return EXAMPLE_TAGS[1] if isinstance(value, dict) and "rows" in value else EXAMPLE_TAGS[0]
+    """A mapping whose ``rows`` is a list is a group (as the schema's oneOf tells them apart); any other is a row."""
+    return EXAMPLE_TAGS[1] if isinstance(value, dict) and isinstance(value.get("rows"), list) else EXAMPLE_TAGS[0]
 
 
 # Tags of the two shapes of an example (in pydantic's error locations, left out of the key path shown).
@@ -174,6 +175,16 @@ class Examples(Strict):
     as_of: dt.date | None = None
     passing: list[Example] = Field(default=[], alias="pass")
     failing: list[Example] = Field(default=[], alias="fail")
+
+    @field_validator("as_of", mode="before")
+    @classmethod
+    def _day(cls, value: Any) -> Any:
+        # pydantic would read "0" or 1190000000 as a Unix time; a rule file writes YYYY-MM-DD, as the schema says
+        if isinstance(value, dt.date) or value is None:
+            return value
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return value
+        raise ValueError("Input should be a valid date in the form YYYY-MM-DD")
 
     def items(self) -> list[tuple[tuple, list[ExampleRow]]]:
         """Every example as (its key path under ``examples``, its rows); the path of a group's row adds ``rows, j``."""
