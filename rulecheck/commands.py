@@ -27,6 +27,12 @@ COMMANDS: dict[str, Command] = {
                                                       "Write the input template (.xlsx) with drop-downs and instructions")),
     "serve": Command("rulecheck.serve.command", "app", ("在本机启动网页版,在浏览器中检查名单",
                                                            "Start the local web page: check slates in a browser")),
+    "test-rules": Command("rulecheck.rulefile.examples", "app", (
+        "运行规则文件中各条规则自带的示例,列出与预期不符的示例",
+        "Run the examples each rule of a rule file carries; list those that do not behave as written")),
+    "schema": Command("rulecheck.rulefile.schema", "app", (
+        "输出规则文件的 JSON Schema,供编辑器补全和检查规则文件",
+        "Print the JSON Schema of rule files, for an editor to complete and check them")),
 }
 
 

@@ -291,7 +291,7 @@ def test_a_folder_named_template_is_checked_not_taken_as_the_command(
     assert not (tmp_path / "拟任人选名单模板.xlsx").exists()
 
 
-@pytest.mark.parametrize(("lang", "words"), [("zh", "rulecheck template  写出带下拉列表和填表说明的输入模板"),
+@pytest.mark.parametrize(("lang", "words"), [("zh", "写出带下拉列表和填表说明的输入模板"),
                                              ("en", "Write the input template")])
 def test_help_lists_the_command_and_its_options(lang: str, words: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert "template" in COMMANDS and words in listing(lang)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from rulecheck.render.messages import t
-from rulecheck.rulefile.ruleset import Ruleset
+from rulecheck.rulefile.ruleset import Examples, Ruleset
 
 _LABELS = {
-    "zh": {"severity": "级别", "scope": "范围", "quote": "原文", "reading": "解读", "when": "违规条件", "exempt": "豁免条件", "check": "检查", "optional": "可选(缺少所需列时不影响结论)", "essential": "必查(缺少所需列时检查不完整)"},
-    "en": {"severity": "severity", "scope": "scope", "quote": "source", "reading": "reading", "when": "violation when", "exempt": "exempt when", "check": "check", "optional": "optional (not checking it leaves the verdict clean)", "essential": "essential (not checking it makes the check incomplete)"},
+    "zh": {"pass": "示例(应通过)", "fail": "示例(应违反)", "as_of": "示例的核对日", "severity": "级别", "scope": "范围", "quote": "原文", "reading": "解读", "when": "违规条件", "exempt": "豁免条件", "check": "检查", "optional": "可选(缺少所需列时不影响结论)", "essential": "必查(缺少所需列时检查不完整)"},
+    "en": {"pass": "examples that pass", "fail": "examples that break it", "as_of": "examples' as-of day", "severity": "severity", "scope": "scope", "quote": "source", "reading": "reading", "when": "violation when", "exempt": "exempt when", "check": "check", "optional": "optional (not checking it leaves the verdict clean)", "essential": "essential (not checking it makes the check incomplete)"},
 }
 
 
@@ -43,7 +43,34 @@ def describe(ruleset: Ruleset, lang: str, rule_id: str | None = None) -> str:
         lines.append(f"  {label['check']}: {spec.check}" + (f" {spec.by}" if spec.by else ""))
     if spec.exempt_when:
         lines.append(f"  {label['exempt']}: {' '.join(spec.exempt_when.split())}")
+    if spec.examples is not None:
+        lines += _examples(spec.examples, label, lang)
     return "\n".join(lines)
+
+
+def _examples(examples: Examples, label: dict[str, str], lang: str) -> list[str]:
+    """A rule's examples, each row on a line as ``title: value``; a group's rows under one bullet."""
+    lines = []
+    if examples.as_of is not None:
+        lines.append(f"  {label['as_of']}: {examples.as_of}")
+    for kind in ("pass", "fail"):
+        items = [rows for (k, _), rows in examples.items() if k == kind]
+        if items:
+            lines.append(f"  {label[kind]}:")
+        for rows in items:
+            for j, row in enumerate(rows):
+                lines.append(f"    {'-' if j == 0 else ' '} {_row(row, lang)}")
+    return lines
+
+
+def _row(row: dict, lang: str) -> str:
+    return ", ".join(f"{title}: {t(lang, 'blank') if value is None else _value(value)}" for title, value in row.items()) or "{}"
+
+
+def _value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _word(lang: str, kind: str, value: str) -> str:

@@ -96,6 +96,9 @@ HELP: dict[str, tuple[str, str, str | None, str | None]] = {
     "no_waivers": ("不应用任何豁免,照常列出和计数所有问题(用于核查)。",
                    "Apply no waivers: list and count every finding as if none existed (an audit).", None, None),
     # --- rule examples and schema (issue 12) ---
+    "rule_files": ("要运行其示例的规则文件(YAML)。默认用 rulecheck.toml 中指定的,否则用内置的全部规则文件。",
+                   "Rule files (YAML) whose examples to run. Default: rulecheck.toml's, else every bundled rule file.",
+                   "规则文件", "FILES"),
     # --- serve (issue 13) ---
     "serve_host": ("监听的地址。默认 127.0.0.1(仅本机);其他地址会让别的电脑也能连上(有警告)。",
                    "Address to listen on. Default 127.0.0.1 (this computer only); any other lets other computers in "

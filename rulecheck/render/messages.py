@@ -523,6 +523,37 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "col-waiver": ("豁免文件位置", "waiver"),
     "waivers-not-found": ("找不到豁免文件", "the waiver file does not exist"),
     # --- rule examples and schema (issue 12) ---
+    "example-broke": (
+        "{where}:规则 {rule} 的这个示例应当通过,却违反了该规则:{detail}",
+        "{where}: this example of rule {rule} should pass, but breaks the rule: {detail}",
+    ),
+    "example-did-not-break": (
+        "{where}:规则 {rule} 的这个示例应当违反该规则,却没有违反;{detail}",
+        "{where}: this example of rule {rule} should break the rule, but does not; {detail}",
+    ),
+    "example-others-broken": ("违反的是其他规则:{rules}", "it breaks other rules only: {rules}"),
+    "example-nothing-broken": ("没有违反任何规则", "it breaks no rule"),
+    "example-not-checked": (
+        "{where}:规则 {rule} 未能在这个示例上检查,缺少列:{detail}",
+        "{where}: rule {rule} could not be checked on this example; it lacks the columns: {detail}",
+    ),
+    "example-not-read": (
+        "{where}:规则 {rule} 的这个示例无法检查:{detail}",
+        "{where}: this example of rule {rule} could not be checked: {detail}",
+    ),
+    "examples-ok": (
+        "{path}:{rules} 条规则的 {examples} 个示例全部符合预期",
+        "{path}: all {examples} examples behave as written (rules with examples: {rules})",
+    ),
+    "examples-bad": (
+        "{path}:{examples} 个示例中有 {bad} 个不符合预期",
+        "{path}: {bad} of {examples} examples do not behave as written",
+    ),
+    "examples-missing": (
+        "{path}:{count} 条规则没有示例:{rules}",
+        "{path}: rules without examples ({count}): {rules}",
+    ),
+    "examples-none": ("没有要检查的规则文件", "no rule files to test"),
     # --- serve (issue 13) ---
     "serve-started": ("rulecheck 网页版已启动,请在浏览器中打开:\n  {url}\n(只有持有此地址的人能使用;按 Ctrl+C 停止)",
                       "rulecheck's web page is running; open it in the browser:\n  {url}\n"

@@ -11,13 +11,14 @@ import functools
 import re
 import string
 import types
+import unicodedata
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from pathlib import Path
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from rulecheck.lang import expr
@@ -147,6 +148,62 @@ _OPTION_DEFAULTS = {name: field.default for name, field in ColumnSpec.model_fiel
 CHECKS = ("unreadable-values", "duplicate-persons")
 
 
+# A rule's examples (``rulecheck test-rules``): rows written in the columns' own titles, as a user types
+# them (``出生年月: 1970.05``), that the rule must pass or must fail. A cell is text, a number, a date,
+# true/false or blank (~), and is written into a workbook as that kind of cell.
+ExampleCell = Union[bool, int, float, dt.date, str, None]
+ExampleRow = dict[str, ExampleCell]
+
+
+class ExampleGroup(Strict):
+    """Rows checked together, as one slate: a village's committee, a township's secretaries."""
+
+    rows: list[ExampleRow] = Field(min_length=1)
+
+
+def _example_kind(value: Any) -> str:
+    """A mapping whose ``rows`` is a list is a group (as the schema's oneOf tells them apart); any other is a row."""
+    return EXAMPLE_TAGS[1] if isinstance(value, dict) and isinstance(value.get("rows"), list) else EXAMPLE_TAGS[0]
+
+
+# Tags of the two shapes of an example (in pydantic's error locations, left out of the key path shown).
+EXAMPLE_TAGS = ("example-row", "example-rows")
+Example = Annotated[
+    Union[Annotated[ExampleRow, Tag(EXAMPLE_TAGS[0])], Annotated[ExampleGroup, Tag(EXAMPLE_TAGS[1])]],
+    Discriminator(_example_kind),
+]
+
+
+class Examples(Strict):
+    """Rows (or groups of rows) the rule must pass and rows it must fail, on ``as_of`` (default: the rule file's)."""
+
+    as_of: dt.date | None = None
+    passing: list[Example] = Field(default=[], alias="pass")
+    failing: list[Example] = Field(default=[], alias="fail")
+
+    @field_validator("as_of", mode="before")
+    @classmethod
+    def _day(cls, value: Any) -> Any:
+        # pydantic would read "0" or 1190000000 as a Unix time; a rule file writes YYYY-MM-DD, as the schema says
+        if isinstance(value, dt.date) or value is None:
+            return value
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return value
+        raise ValueError("Input should be a valid date in the form YYYY-MM-DD")
+
+    def items(self) -> list[tuple[tuple, list[ExampleRow]]]:
+        """Every example as (its key path under ``examples``, its rows); the path of a group's row adds ``rows, j``."""
+        return [((kind, i), example.rows if isinstance(example, ExampleGroup) else [example])
+                for kind, examples in (("pass", self.passing), ("fail", self.failing))
+                for i, example in enumerate(examples)]
+
+    def row_path(self, example: tuple, j: int) -> tuple:
+        """The key path of row ``j`` of an example, under ``examples``."""
+        kind, i = example
+        grouped = isinstance((self.passing if kind == "pass" else self.failing)[i], ExampleGroup)
+        return (*example, "rows", j) if grouped else example
+
+
 class RuleSpec(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
     severity: Literal["error", "warning", "notice"]
@@ -169,6 +226,7 @@ class RuleSpec(Strict):
     optional: bool = False
     # An approved exception (rulecheck-waivers.yaml) may cover its findings: the speech's 原则上 rules.
     waivable: bool = False
+    examples: Examples | None = None
 
     @model_validator(mode="after")
     def _evidence(self) -> RuleSpec:
@@ -425,11 +483,12 @@ def load(path: Path | str | None = None) -> Ruleset:
         spec = RulesetSpec.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and (p.startswith("function-") or p in EXAMPLE_TAGS)))
         message = err["msg"]
         if err["type"] == "extra_forbidden":
             model = _model_at(loc[:-1])
-            message = f"unknown key '{loc[-1]}'" + (f"; keys: {', '.join(model.model_fields)}" if model else "")
+            keys = [field.alias or key for key, field in model.model_fields.items()] if model else []
+            message = f"unknown key '{loc[-1]}'" + (f"; keys: {', '.join(keys)}" if model else "")
         elif loc and loc[-1] in _PARAM_TYPES:  # a failed union: say what any member would accept
             loc, message = loc[:-1], "expected a number, a date (YYYY-MM-DD), true/false or text"
         raise fail(loc, message) from None
@@ -534,6 +593,7 @@ def _compile(spec: RulesetSpec, name: str, fail: Any) -> Ruleset:
             raise fail(("rules", i, "id"), f"rule id '{rule.id}' is used twice (also rules[{seen[rule.id]}])")
         seen[rule.id] = i
         rules.append(_compile_rule(spec, rule, i, names, needs_of, columns, compile_expr, fail, groups, optional_keys))
+        _check_examples(rule, ("rules", i, "examples"), columns, fail)
     summary = _compile_summary(spec, names, needs_of, compile_expr, fail)
     return Ruleset(spec, name, tuple(derive), tuple(rules), summary, groups, frozenset(optional_keys))
 
@@ -614,6 +674,37 @@ def _compile_rule(spec, rule, i, names, needs_of, columns, compile_expr, fail, g
         kinds["observed"] = expr.check(observed, scope)
     _check_templates(rule, loc, scope, kinds, spec, fail)
     return Rule(rule, tuple(lets), when, exempt, evidence, observed, wanted, kinds)
+
+
+def example_column(columns: dict[str, ColumnSpec], written: str) -> str | None:
+    """The column an example's cell is under: the one with ``written`` among its aliases (spaces and
+    full-width characters folded, as headers are read), else None."""
+    folded = _fold(written)
+    return next((key for key, spec in columns.items() if any(_fold(a) == folded for a in spec.aliases)), None)
+
+
+def _fold(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def _check_examples(rule: RuleSpec, loc: tuple, columns: dict[str, ColumnSpec], fail: Any) -> None:
+    """Every cell of an example names a column by one of its aliases, and no row names a column twice."""
+    if rule.examples is None:
+        return
+    if not rule.examples.passing and not rule.examples.failing:
+        raise fail(loc, "examples need at least one row under 'pass' or 'fail'", "示例至少要在 'pass' 或 'fail' 下写一行")
+    for example, rows in rule.examples.items():
+        for j, row in enumerate(rows):
+            at = loc + rule.examples.row_path(example, j)
+            seen: dict[str, str] = {}
+            for written in row:
+                key = example_column(columns, written)
+                if key is None:
+                    raise fail(at + (written,), f"unknown column '{written}'; columns: {', '.join(c.aliases[0] for c in columns.values())}")
+                if key in seen:
+                    raise fail(at + (written,), f"'{seen[key]}' and '{written}' are the same column ({key})",
+                               f"「{seen[key]}」和「{written}」是同一列({key})")
+                seen[key] = written
 
 
 Needs = frozenset[frozenset[str]]
