@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from rulecheck.lang import expr
+from rulecheck.lang import CellText, IdNumbers, TextColumns
 
 from rulecheck.table import idnumber, values
 from rulecheck.render.messages import t
@@ -66,10 +67,10 @@ class Table:
     row: np.ndarray  # per row: the row number Excel shows
     parsed: dict[str, Any]  # column or derived field → Series (or a scalar derived field)
     unreadable: dict[str, pd.Series]
-    text: Mapping[str, pd.Series]
+    text: CellText
     sheets: tuple[SheetInfo, ...]
     label: str  # the column that names a row (the rule file's row_label)
-    memo: dict[Any, tuple[Any, Any]] = field(default_factory=dict)  # work done while parsing, for the rules
+    id_numbers: dict[str, IdNumbers] = field(default_factory=dict)  # checked while parsing, for the rules
 
     @property
     def index(self) -> pd.RangeIndex:
@@ -112,15 +113,15 @@ def stack(ruleset: Ruleset, sheets: list[Sheet]) -> Table:
                         "_row": pd.Series(joined("_row").astype(np.int64), dtype=np.int64)})
     infos = tuple(SheetInfo(s.file, s.name, s.headers, frozenset(k for k in columns if k in s.headers or k in s.frame))
                   for s in sheets)
-    memo: dict[Any, tuple[Any, Any]] = {}
-    parsed, unreadable = parse_columns(ruleset.columns, raw, memo)
+    id_numbers: dict[str, IdNumbers] = {}
+    parsed, unreadable = parse_columns(ruleset.columns, raw, id_numbers)
     # A text column's parsed value is its cell text already; other columns' text is made when a rule reads it.
     text = _CellText({key: parsed[key] for key in columns if ruleset.columns[key].type == "text"}, raw[columns])
     return Table(sheet_id, raw["_row"].to_numpy(dtype=np.int64), parsed, unreadable, text, infos,
-                 ruleset.spec.ruleset.row_label, memo)
+                 ruleset.spec.ruleset.row_label, id_numbers)
 
 
-class _CellText(Mapping[str, pd.Series]):
+class _CellText(CellText):
     """Each column's cell text, made on first use and kept; narrowed to some rows by ``at``."""
 
     def __init__(self, ready: dict[str, pd.Series], cells: pd.DataFrame, rows: np.ndarray | None = None):
@@ -158,12 +159,12 @@ class _CellText(Mapping[str, pd.Series]):
         return len(self._cells.columns)
 
 
-def parse_columns(specs: dict[str, ColumnSpec], raw: pd.DataFrame, memo: dict | None = None,
+def parse_columns(specs: dict[str, ColumnSpec], raw: pd.DataFrame, id_numbers: dict[str, IdNumbers] | None = None,
                   ) -> tuple[dict[str, pd.Series], dict[str, pd.Series]]:
     """Each column parsed by its type; birth dates are read with their identity numbers' help.
 
-    Parsing is row by row, so it is done once per distinct cell (values.distinct); ``memo``
-    receives the identity-number checks made on the way, for the rules to reuse.
+    Parsing is row by row, so it is done once per distinct cell (values.distinct); ``id_numbers``
+    receives the identity-number checks made on the way, by column, for the rules to reuse.
     """
     parsed: dict[str, pd.Series] = {}
     unreadable: dict[str, pd.Series] = {}
@@ -178,9 +179,8 @@ def parse_columns(specs: dict[str, ColumnSpec], raw: pd.DataFrame, memo: dict | 
                 ids = parsed[spec.confirm_with]
                 checked = idnumber.check(ids, normalised=True)
                 confirm = idnumber.birth(ids, checked)
-                if memo is not None:
-                    memo[("id-check", id(ids))] = (ids, checked)
-                    memo[("id-birth", id(ids))] = (ids, confirm)
+                if id_numbers is not None:
+                    id_numbers[spec.confirm_with] = IdNumbers(ids, checked, confirm)
             result = values.parse_birth(cells, confirm)  # its text work is done per distinct cell
         elif spec.type == "category":
             result = values.distinct(functools.partial(values.parse_category, categories=spec.categories or {}, notes=spec.notes), cells)
@@ -356,7 +356,7 @@ class _Grouping:
 
 def summarise(ruleset: Ruleset, table: Table, base: expr.Context, grouping: _Grouping) -> tuple[TownshipStats, ...]:
     """The rule file's summary statistics per township; a statistic is blank where a sheet lacks its columns."""
-    ctx = expr.Context(base.index, base.as_of, dict(base.values), base.lazy, base.raw, base.unreadable, memo=base.memo)
+    ctx = base.with_values(dict(base.values))
     ctx.codes, ctx.groups = grouping.codes, grouping.count
     labels = _texts(table, ruleset.township_column, grouping.first_row)
     counties = _texts(table, COUNTY, grouping.first_row)
@@ -417,7 +417,7 @@ def _for_groups(ruleset: Ruleset, table: Table, base: expr.Context) -> Table:
     # A column no file of the batch has (no county) travels as a categorical: a byte a row, not a None.
     text = {k: _compact(v) for k, v in text.items()}
     unreadable = {k: table.unreadable[k] for k in sorted(cells)}
-    return Table(table.sheet_id, table.row, parsed, unreadable, text, table.sheets, table.label)
+    return Table(table.sheet_id, table.row, parsed, unreadable, TextColumns(text), table.sheets, table.label)
 
 
 def _person_key(rule: Rule, n: int) -> str:
@@ -459,7 +459,7 @@ def _expand(pieces: list[Any]) -> Any:
 def _concat(parts: list[Part], label: str) -> Table:
     tables = [p.table for p in parts]
     if not tables:
-        return Table(np.zeros(0, np.int64), np.zeros(0, np.int64), {}, {}, {}, (), label)
+        return Table(np.zeros(0, np.int64), np.zeros(0, np.int64), {}, {}, TextColumns(), (), label)
     offsets = np.cumsum([0] + [len(t.sheets) for t in tables])[:-1]
     sheet_id = np.concatenate([t.sheet_id + o for t, o in zip(tables, offsets)])
     row = np.concatenate([t.row for t in tables])
@@ -467,7 +467,7 @@ def _concat(parts: list[Part], label: str) -> Table:
     def join(attr: str) -> dict[str, Any]:
         return {k: _expand([getattr(t, attr)[k] for t in tables]) for k in getattr(tables[0], attr)}
 
-    return Table(sheet_id, row, join("parsed"), join("unreadable"), join("text"),
+    return Table(sheet_id, row, join("parsed"), join("unreadable"), TextColumns(join("text")),
                  tuple(s for t in tables for s in t.sheets), label)
 
 
@@ -479,7 +479,7 @@ def _base_context(ruleset: Ruleset, table: Table, as_of: dt.date) -> expr.Contex
     ctx = expr.Context(
         index=table.index, as_of=as_of,
         values={**_scalars(ruleset.spec.params), **table.parsed, "as_of": pd.Timestamp(as_of)},
-        raw=table.text, unreadable=table.unreadable, memo=dict(table.memo),
+        raw=table.text, unreadable=table.unreadable, id_numbers=dict(table.id_numbers),
     )
     for key, node in ruleset.derive:
         # Derived fields are computed once, on first use, and shared by every rule.
@@ -490,7 +490,7 @@ def _base_context(ruleset: Ruleset, table: Table, as_of: dt.date) -> expr.Contex
 def _rule_context(base: expr.Context, rule: Rule) -> expr.Context:
     """A rule's own context: the shared values and derived fields, plus the rule's parameters and lets."""
     values_ = {**base.values, **_scalars(rule.spec.params)}
-    return expr.Context(base.index, base.as_of, values_, base.lazy, base.raw, base.unreadable, memo=base.memo)
+    return base.with_values(values_)
 
 
 def _mask(value: Any, index: pd.Index) -> pd.Series:
