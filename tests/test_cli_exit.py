@@ -94,3 +94,49 @@ def test_a_closed_stdout_ends_the_terminal_output_only(tmp_path: Path, slate: Pa
     assert done == code and "Traceback" not in err
 
 
+
+
+# --------------------------------------------------------------------------- how the process ends
+
+_ENDING = """
+import atexit, sys
+from rulecheck import cli
+
+class Kept:
+    def __del__(self):
+        print("freed one by one", file=sys.stderr, flush=True)
+
+kept = Kept()  # lives as long as the process: a normal teardown would free it
+atexit.register(lambda: print("exit handler ran", file=sys.stderr, flush=True))
+sys.argv = ["rulecheck", *sys.argv[1:]]
+cli.main()
+"""
+
+
+@pytest.mark.parametrize(("lang", "words"), [("zh", "共检查 1 个文件"), ("en", "files 1, candidates")])
+def test_the_exit_runs_every_handler_flushes_and_frees_nothing(tmp_path: Path, lang: str, words: str) -> None:
+    """Handlers registered by others run, the report reaches a file in full, and the run's objects are not
+    freed one by one (the ~0.1 s at 1,000 workbooks that the fast exit saves)."""
+    out = tmp_path / "out.txt"
+    with out.open("w", encoding="utf-8") as stdout:  # a file: block-buffered, so an unflushed end would lose it
+        done = subprocess.run([sys.executable, "-c", _ENDING, str(good_slate(tmp_path)), "--lang", lang],
+                              cwd=ROOT, stdout=stdout, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert "exit handler ran" in done.stderr
+    assert "freed one by one" not in done.stderr
+    text = out.read_text(encoding="utf-8")
+    assert words in text.splitlines()[-1]  # the report's last line: written out before the process ended
+
+
+def test_the_exit_uses_no_private_api_of_the_standard_library() -> None:
+    import inspect
+
+    source = inspect.getsource(cli)
+    assert "_run_exitfuncs" not in source and "atexit._" not in source
+
+
+def test_a_bad_option_ends_with_exit_2_and_handlers_run(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-c", _ENDING, "--format", "pdf", str(good_slate(tmp_path))],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "exit handler ran" in done.stderr
+    assert "--format" in done.stderr
