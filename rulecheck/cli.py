@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import atexit
 import datetime as dt
+import gc
 import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn, Optional
 
-atexit.register(lambda: _exit_now())  # first, so that it runs last: see _exit_now
-
-import typer  # noqa: E402
+import typer
 
 from rulecheck import __version__
 from rulecheck.formats import FORMATS, is_binary, writer
@@ -239,11 +237,14 @@ def _to_terminal(write: Callable[[], object]) -> None:
 
 def _discard_stdout() -> None:
     """Point stdout at the null device, so that nothing written or flushed later fails again."""
-    import os
+    _discard(sys.stdout)
 
+
+def _discard(stream: Any) -> None:
+    """Point a standard stream's file at the null device."""
     try:
         null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, sys.stdout.fileno())
+        os.dup2(null, stream.fileno())
         os.close(null)
     except (OSError, ValueError, AttributeError):  # not a real file (a test's capture): nothing to point
         pass
@@ -328,29 +329,17 @@ def _say(text: str) -> None:
 
 
 def _leave(code: int) -> NoReturn:
-    """Exit with ``code`` the normal way: the interpreter runs every exit handler, the last of them
-    _exit_now, which flushes the standard streams and ends the process there."""
-    global _exit_code
-    _exit_code = code
-    sys.exit(code)
+    """Exit with ``code`` the normal way: every exit handler runs, and the streams are flushed.
 
-
-_exit_code: int | None = None  # set by _leave: the command line is ending, with this code
-
-
-def _exit_now() -> None:
-    """The last exit handler: end without freeing the run's objects one by one (~0.1 s at 1,000 workbooks,
-    ~1 s at 10,000), once every other handler has run and the standard streams are flushed.
-
-    Registered as this module is first imported, before the libraries it uses register theirs, so it
-    runs after them (exit handlers run last registered, first run). It does nothing where the command
-    line did not end through _leave (a test, or a program that imported the module).
+    What exists now is frozen first (gc.freeze), so that the collector does not walk the run's
+    objects once more as the interpreter ends: at 1,000 workbooks the exit takes ~0.09 s so, ~0.5 s
+    without. A stream that cannot be flushed (a closed pipe) is pointed at the null device, so the
+    interpreter's own last flush cannot turn the exit code into 120.
     """
-    if _exit_code is None:
-        return
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe or stream: nothing more can be shown there
-            pass
-    os._exit(_exit_code)
+            _discard(stream)
+    gc.freeze()
+    sys.exit(code)
