@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, NoReturn, Optional
 
 import typer
 
@@ -29,7 +31,7 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     typer.echo(f"rulecheck: {message}", err=True)
     raise typer.Exit(2)
 
@@ -69,64 +71,23 @@ def check(
     Exit codes: 0 no errors, 1 errors found, 2 some input could not be checked.
     With --fail-on warning, warnings also give 1; with --fail-on never, only 2 is an exit code.
     """
-    from rulecheck import config as config_module
-    from rulecheck.rulefile import ruleset as ruleset_module
-
     _choice("zh", "--lang", lang, LANGS)
-    settings = None
-    if not no_config:
-        try:
-            settings = config_module.load_for(list(paths or []), config, lang)
-        except config_module.ConfigError as exc:
-            _fail(exc.text(lang or "zh"))
+    settings = _config(paths, config, no_config, lang)
     spec = settings.spec if settings else None
     lang = lang or (spec.lang if spec else None) or "zh"
     fail_on = fail_on or (spec.fail_on if spec else None) or "error"
     _choice(lang, "--format", format, FORMATS)
     _choice(lang, "--fail-on", fail_on, tuple(FAIL_LEVELS))
-    day = spec.as_of if spec else None
-    if as_of is not None:
-        try:
-            day = dt.date.fromisoformat(as_of)
-        except ValueError:
-            _fail(t(lang, "bad-date", value=as_of))
-    try:
-        loaded = ruleset_module.load(rules or (settings.rules_path() if settings else None))
-    except ruleset_module.RuleFileError as exc:
-        _fail(exc.text(lang))
+    day = _as_of_day(as_of, spec.as_of if spec else None, lang)
+    loaded = _rule_file(rules or (settings.rules_path() if settings else None), lang)
     if list_rules or explain:
-        from rulecheck.render.explain import describe
+        _describe_rules(loaded, lang, explain)
+    aliases, townships = _from_config(settings, loaded, lang)
+    _check_targets(paths, format, output, report, annotate, lang)
 
-        try:
-            typer.echo(describe(loaded, lang, explain))
-        except KeyError:
-            from rulecheck.render.explain import titled
-
-            _fail(t(lang, "unknown-rule-titled", rule=explain, rules=titled(loaded, lang)))
-        raise typer.Exit(0)
-    try:
-        aliases = settings.aliases(loaded, lang) if settings else None
-        townships = settings.townships(loaded, lang) if settings else None
-    except config_module.ConfigError as exc:
-        _fail(exc.text(lang))
-    if not paths:
-        _fail(t(lang, "no-paths"))
-    if is_binary(format) and output is None:
-        _fail(t(lang, "needs-output", format=format))
-    if report is not None and report.suffix.lower() != ".xlsx":
-        _fail(t(lang, "report-suffix", path=report))
-    if annotate is not None and annotate.exists() and not annotate.is_dir():
-        _fail(t(lang, "annotate-not-dir", path=annotate))
-
-    from rulecheck import waivers as waivers_module
-
-    waivers = waivers or (settings.waivers_path() if settings else None)
-    try:
-        approved = waivers_module.load(waivers, loaded, lang, not show_id) if waivers and not no_waivers else None
-    except waivers_module.WaiverError as exc:
-        _fail(exc.text(lang))
-    from rulecheck.run import check_paths
+    approved, waivers = _waivers(waivers, no_waivers, settings, loaded, lang, show_id)
     from rulecheck.progress import ProgressBar
+    from rulecheck.run import check_paths
 
     result = check_paths(
         list(paths), loaded, day, lang, aliases, townships=townships,
@@ -135,11 +96,96 @@ def check(
         progress=ProgressBar(sys.stderr, lang) if ProgressBar.wanted(sys.stderr) else None,
     )
     if approved is not None:
+        from rulecheck import waivers as waivers_module
+
         result = waivers_module.apply(result, approved)
     elif no_waivers:
+        from rulecheck import waivers as waivers_module
+
         result = waivers_module.ignored(result, waivers)
     written = _write_outputs(result, format, output, report, annotate)
     raise typer.Exit(result.exit_code() if written else 2)
+
+
+def _config(paths: list[Path] | None, explicit: Path | None, no_config: bool, lang: str | None) -> Any:
+    """The rulecheck.toml that applies (given, or found above the paths), or None."""
+    from rulecheck import config as config_module
+
+    if no_config:
+        return None
+    try:
+        return config_module.load_for(list(paths or []), explicit, lang)
+    except config_module.ConfigError as exc:
+        _fail(exc.text(lang or "zh"))
+
+
+def _as_of_day(as_of: str | None, configured: dt.date | None, lang: str) -> dt.date | None:
+    """The day ages are counted on: --as-of, else the config's, else None (the rule file's)."""
+    if as_of is None:
+        return configured
+    try:
+        return dt.date.fromisoformat(as_of)
+    except ValueError:
+        _fail(t(lang, "bad-date", value=as_of))
+
+
+def _rule_file(path: Path | None, lang: str) -> Any:
+    """The rule file loaded (the bundled one when ``path`` is None); a bad one ends the run with exit 2."""
+    from rulecheck.rulefile import ruleset as ruleset_module
+
+    try:
+        return ruleset_module.load(path)
+    except ruleset_module.RuleFileError as exc:
+        _fail(exc.text(lang))
+
+
+def _describe_rules(loaded: Any, lang: str, rule: str | None) -> None:
+    """--list-rules or --explain RULE: print, and exit 0 (2 for a rule the file does not have)."""
+    from rulecheck.render.explain import describe, titled
+
+    try:
+        typer.echo(describe(loaded, lang, rule))
+    except KeyError:
+        _fail(t(lang, "unknown-rule-titled", rule=rule, rules=titled(loaded, lang)))
+    raise typer.Exit(0)
+
+
+def _waivers(given: Path | None, no_waivers: bool, settings: Any, loaded: Any, lang: str, show_id: bool) -> tuple[Any, Path | None]:
+    """The approved exceptions to apply (--waivers, else rulecheck-waivers.yaml beside rulecheck.toml), and their file."""
+    from rulecheck import waivers as waivers_module
+
+    path = given or (settings.waivers_path() if settings else None)
+    if path is None or no_waivers:
+        return None, path
+    try:
+        return waivers_module.load(path, loaded, lang, not show_id), path
+    except waivers_module.WaiverError as exc:
+        _fail(exc.text(lang))
+
+
+def _from_config(settings: Any, loaded: Any, lang: str) -> tuple[dict[str, list[str]] | None, dict[str, Any] | None]:
+    """The config's extra header aliases and its townships' own settings (None without a config)."""
+    from rulecheck import config as config_module
+
+    if settings is None:
+        return None, None
+    try:
+        return settings.aliases(loaded, lang), settings.townships(loaded, lang)
+    except config_module.ConfigError as exc:
+        _fail(exc.text(lang))
+
+
+def _check_targets(paths: list[Path] | None, format: str, output: Path | None, report: Path | None,
+                   annotate: Path | None, lang: str) -> None:
+    """Something to check, and outputs that can be written: else exit 2 before any file is read."""
+    if not paths:
+        _fail(t(lang, "no-paths"))
+    if is_binary(format) and output is None:
+        _fail(t(lang, "needs-output", format=format))
+    if report is not None and report.suffix.lower() != ".xlsx":
+        _fail(t(lang, "report-suffix", path=report))
+    if annotate is not None and annotate.exists() and not annotate.is_dir():
+        _fail(t(lang, "annotate-not-dir", path=annotate))
 
 
 def _write_outputs(result: Report, format: str, output: Path | None, report: Path | None, annotate: Path | None) -> bool:
@@ -215,11 +261,14 @@ def _to_terminal(write: Callable[[], object]) -> None:
 
 def _discard_stdout() -> None:
     """Point stdout at the null device, so that nothing written or flushed later fails again."""
-    import os
+    _discard(sys.stdout)
 
+
+def _discard(stream: Any) -> None:
+    """Point a standard stream's file at the null device."""
     try:
         null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, sys.stdout.fileno())
+        os.dup2(null, stream.fileno())
         os.close(null)
     except (OSError, ValueError, AttributeError):  # not a real file (a test's capture): nothing to point
         pass
@@ -274,6 +323,8 @@ def _click_errors() -> type[Exception]:
 
 def main() -> None:
     """Entry point. Every ending is a true exit code: 0 clean, 1 violations found, 2 not checked or any crash."""
+    global _report
+    _report = None  # the report of this run only (main may be called again in one process)
     try:
         raise SystemExit(_invoke(sys.argv[1:]))
     except SystemExit as done:
@@ -301,19 +352,18 @@ def _say(text: str) -> None:
         pass
 
 
-def _leave(code: int) -> None:
-    """Exit without freeing the run's objects one by one (~0.1 s at 1,000 workbooks, ~1 s at 10,000).
+def _leave(code: int) -> NoReturn:
+    """Exit with ``code`` the normal way: every exit handler runs, and the streams are flushed.
 
-    Everything a normal exit does that anyone can see is done first: exit handlers run and the
-    standard streams are flushed.
+    What exists now is frozen first (gc.freeze), so that the collector does not walk the run's
+    objects once more as the interpreter ends: at 1,000 workbooks the exit takes ~0.09 s so, ~0.5 s
+    without. A stream that cannot be flushed (a closed pipe) is pointed at the null device, so the
+    interpreter's own last flush cannot turn the exit code into 120.
     """
-    import atexit
-    import os
-
-    atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe or stream: nothing more can be shown there
-            pass
-    os._exit(code)
+            _discard(stream)
+    gc.freeze()
+    sys.exit(code)

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from rulecheck.lang import expr
+from rulecheck.lang import CellText, IdNumbers, TextColumns
 
 from rulecheck.table import types, values
 from rulecheck.table.types import parse_columns
@@ -67,10 +68,10 @@ class Table:
     row: np.ndarray  # per row: the row number Excel shows
     parsed: dict[str, Any]  # column or derived field → Series (or a scalar derived field)
     unreadable: dict[str, pd.Series]
-    text: Mapping[str, pd.Series]
+    text: CellText
     sheets: tuple[SheetInfo, ...]
     label: str  # the column that names a row (the rule file's row_label)
-    memo: dict[Any, tuple[Any, Any]] = field(default_factory=dict)  # work done while parsing, for the rules
+    id_numbers: dict[str, IdNumbers] = field(default_factory=dict)  # checked while parsing, for the rules
     matched: dict[str, pd.Series] = field(default_factory=dict)  # group keys' text as matched (whitespace removed)
     places: Places = Places()  # the columns that place a finding (county, township, village, name): the rule file's
 
@@ -115,15 +116,15 @@ def stack(ruleset: Ruleset, sheets: list[Sheet]) -> Table:
                         "_row": pd.Series(joined("_row").astype(np.int64), dtype=np.int64)})
     infos = tuple(SheetInfo(s.file, s.name, s.headers, frozenset(k for k in columns if k in s.headers or k in s.frame))
                   for s in sheets)
-    memo: dict[Any, tuple[Any, Any]] = {}
-    parsed, unreadable = parse_columns(ruleset.columns, raw, memo)
+    id_numbers: dict[str, IdNumbers] = {}
+    parsed, unreadable = parse_columns(ruleset.columns, raw, id_numbers)
     # A text column's parsed value is its cell text already; other columns' text is made when a rule reads it.
     text = _CellText({key: parsed[key] for key in columns if types.of(ruleset.columns[key]).text_values}, raw[columns])
     return Table(sheet_id, raw["_row"].to_numpy(dtype=np.int64), parsed, unreadable, text, infos,
-                 ruleset.spec.ruleset.row_label, memo, places=ruleset.places)
+                 ruleset.spec.ruleset.row_label, id_numbers, places=ruleset.places)
 
 
-class _CellText(Mapping[str, pd.Series]):
+class _CellText(CellText):
     """Each column's cell text, made on first use and kept; narrowed to some rows by ``at``."""
 
     def __init__(self, ready: dict[str, pd.Series], cells: pd.DataFrame, rows: np.ndarray | None = None):
@@ -315,7 +316,7 @@ class _Grouping:
 
 def summarise(ruleset: Ruleset, table: Table, base: expr.Context, grouping: _Grouping) -> tuple[TownshipStats, ...]:
     """The rule file's summary statistics per township; a statistic is blank where a sheet lacks its columns."""
-    ctx = expr.Context(base.index, base.as_of, dict(base.values), base.lazy, base.raw, base.unreadable, memo=base.memo)
+    ctx = base.with_values(dict(base.values))
     ctx.codes, ctx.groups = grouping.codes, grouping.count
     labels = _texts(table, ruleset.township_column, grouping.first_row)
     counties = _texts(table, table.places.county, grouping.first_row)
@@ -377,7 +378,7 @@ def _for_groups(ruleset: Ruleset, table: Table, base: expr.Context) -> Table:
     text = {k: _compact(v) for k, v in text.items()}
     matched = {k: _compact(v) for k, v in matched.items()}
     unreadable = {k: table.unreadable[k] for k in sorted(cells)}
-    return Table(table.sheet_id, table.row, parsed, unreadable, text, table.sheets, table.label, matched=matched, places=table.places)
+    return Table(table.sheet_id, table.row, parsed, unreadable, TextColumns(text), table.sheets, table.label, matched=matched, places=table.places)
 
 
 def _person_key(rule: Rule, n: int) -> str:
@@ -419,7 +420,7 @@ def _expand(pieces: list[Any]) -> Any:
 def _concat(parts: list[Part], label: str, places: Places) -> Table:
     tables = [p.table for p in parts]
     if not tables:
-        return Table(np.zeros(0, np.int64), np.zeros(0, np.int64), {}, {}, {}, (), label, places=places)
+        return Table(np.zeros(0, np.int64), np.zeros(0, np.int64), {}, {}, TextColumns(), (), label, places=places)
     offsets = np.cumsum([0] + [len(t.sheets) for t in tables])[:-1]
     sheet_id = np.concatenate([t.sheet_id + o for t, o in zip(tables, offsets)])
     row = np.concatenate([t.row for t in tables])
@@ -427,7 +428,7 @@ def _concat(parts: list[Part], label: str, places: Places) -> Table:
     def join(attr: str) -> dict[str, Any]:
         return {k: _expand([getattr(t, attr)[k] for t in tables]) for k in getattr(tables[0], attr)}
 
-    return Table(sheet_id, row, join("parsed"), join("unreadable"), join("text"),
+    return Table(sheet_id, row, join("parsed"), join("unreadable"), TextColumns(join("text")),
                  tuple(s for t in tables for s in t.sheets), label, matched=join("matched"), places=places)
 
 
@@ -439,7 +440,7 @@ def _base_context(ruleset: Ruleset, table: Table, as_of: dt.date) -> expr.Contex
     ctx = expr.Context(
         index=table.index, as_of=as_of,
         values={**_scalars(ruleset.spec.params), **table.parsed, "as_of": pd.Timestamp(as_of)},
-        raw=table.text, unreadable=table.unreadable, memo=dict(table.memo),
+        raw=table.text, unreadable=table.unreadable, id_numbers=dict(table.id_numbers),
     )
     for key, node in ruleset.derive:
         # Derived fields are computed once, on first use, and shared by every rule.
@@ -450,7 +451,7 @@ def _base_context(ruleset: Ruleset, table: Table, as_of: dt.date) -> expr.Contex
 def _rule_context(base: expr.Context, rule: Rule) -> expr.Context:
     """A rule's own context: the shared values and derived fields, plus the rule's parameters and lets."""
     values_ = {**base.values, **_scalars(rule.spec.params)}
-    return expr.Context(base.index, base.as_of, values_, base.lazy, base.raw, base.unreadable, memo=base.memo)
+    return base.with_values(values_)
 
 
 def _mask(value: Any, index: pd.Index) -> pd.Series:

@@ -429,7 +429,7 @@ def test_file_vanishes_during_the_run(tmp_path: Path, monkeypatch: pytest.Monkey
         return [gone] if paths == [tmp_path / "folder"] else found(paths)
 
     (tmp_path / "folder").mkdir()
-    monkeypatch.setattr("rulecheck.run.find_files", find_then_lose)
+    monkeypatch.setattr("rulecheck.run.files.find_files", find_then_lose)
     result = run(tmp_path / "folder", good)
     assert result.code == 2 and "不见了" in result.error(gone)
     assert_good_checked(result, good)

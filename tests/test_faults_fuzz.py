@@ -18,7 +18,7 @@ import zipfile
 from pathlib import Path
 
 from faultkit import GOOD_ROWS, HEADER, good_slate, ods, ods_rows
-from test_faults_contain import good_xls
+from legacy_xls import good_xls
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 14

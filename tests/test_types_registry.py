@@ -252,13 +252,14 @@ def test_birth_dates_are_parsed_after_the_identity_numbers_that_confirm_them() -
     }
     ids = [first + check_character(first) for first in ("32068219680115001", "32068219681015001")]
     raw = pd.DataFrame({"birth": [1968.1, 1968.1], "id": ids}, dtype=object)
-    memo: dict = {}
-    parsed, unread = types.parse_columns(specs, raw, memo)
+    id_numbers: dict = {}
+    parsed, unread = types.parse_columns(specs, raw, id_numbers)
     assert list(parsed) == ["id", "birth"]
     # The number 1968.1 (a typed 1968.10, as Excel keeps it) is January where the ID says so, else October;
     # the ID that agrees on year and month gives the day.
     assert parsed["birth"].tolist() == [pd.Timestamp("1968-01-15"), pd.Timestamp("1968-10-15")]
-    assert not unread["birth"].any() and any(key[0] == "id-check" for key in memo)
+    assert not unread["birth"].any() and list(id_numbers) == ["id"]  # the check made on the way, for the rules
+    assert id_numbers["id"].valid.tolist() == [True, True]
 
 
 def test_reading_hands_a_parser_the_columns_parsed_before_it() -> None:

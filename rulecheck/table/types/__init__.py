@@ -76,16 +76,16 @@ def _samples() -> dict[str, Any]:
     return out
 
 
-def parse_columns(specs: Mapping[str, ColumnSpec], raw: pd.DataFrame, memo: dict | None = None,
+def parse_columns(specs: Mapping[str, ColumnSpec], raw: pd.DataFrame, id_numbers: dict | None = None,
                   ) -> tuple[dict[str, pd.Series], dict[str, pd.Series]]:
     """Each column parsed by its type, the types a type reads ``after`` first (id numbers before birth dates).
 
-    Parsing is row by row, so each type does it once per distinct cell (values.distinct); ``memo``
-    receives the checks made on the way (an identity number's), for the rules to reuse.
+    Parsing is row by row, so each type does it once per distinct cell (values.distinct); ``id_numbers``
+    receives the identity-number checks made on the way, by column (lang.IdNumbers), for the rules to reuse.
     """
     parsed: dict[str, pd.Series] = {}
     unreadable: dict[str, pd.Series] = {}
-    reading = Reading(parsed, memo)
+    reading = Reading(parsed, id_numbers)
     for key in sorted(specs, key=lambda k: bool(TYPES[specs[k].type].after)):
         spec = specs[key]
         result = TYPES[spec.type].parse(raw[key], spec, reading)

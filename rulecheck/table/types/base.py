@@ -24,11 +24,11 @@ class Reading:
     """What a column's parser may use besides its own cells.
 
     ``parsed``: the columns parsed before it (types listed in a type's ``after`` come first);
-    ``memo``: checks made on the way (an identity number's validity) that the rules reuse.
+    ``id_numbers``: identity-number checks made on the way, by column (lang.IdNumbers), that the rules reuse.
     """
 
     parsed: Mapping[str, pd.Series]
-    memo: dict | None = None
+    id_numbers: dict | None = None
 
 
 Labels = Mapping[str, "Text"]  # a rule's words for its values (a category key → 男 / male)

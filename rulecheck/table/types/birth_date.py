@@ -40,9 +40,10 @@ def _parse(cells: pd.Series, spec: Any, reading: Reading) -> Parsed:
         ids = reading.parsed[spec.confirm_with]
         checked = idnumber.check(ids, normalised=True)
         confirm = idnumber.birth(ids, checked)
-        if reading.memo is not None:
-            reading.memo[("id-check", id(ids))] = (ids, checked)
-            reading.memo[("id-birth", id(ids))] = (ids, confirm)
+        if reading.id_numbers is not None:
+            from rulecheck.lang import IdNumbers
+
+            reading.id_numbers[spec.confirm_with] = IdNumbers(ids, checked, confirm)
     return parse_birth(cells, confirm)
 
 

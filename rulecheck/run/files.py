@@ -1,0 +1,68 @@
+"""Finding the files of a run: what is read, and what cannot even be looked into (named in its place)."""
+
+from __future__ import annotations
+
+import errno
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from rulecheck.findings import FileResult
+from rulecheck.read.reader import find_files
+from rulecheck.render.i18n import os_reason
+from rulecheck.render.messages import t
+
+
+def collect(paths: list[Path], lang: str = "zh", exclude: Callable[[Path], bool] | None = None) -> list[FileResult | Path]:
+    """The files to read, in order, and in their places what cannot even be looked into.
+
+    A path that leads nowhere (missing, a dangling link, a link loop) and a folder without
+    spreadsheets are reported here; everything else is left to the reader, which opens regular
+    files only and names anything else (a pipe, a device, a socket) for what it is.
+    """
+    results: list[FileResult | Path] = []
+    seen: set[str] = set()  # a file reached twice (a folder and a file in it) is read once
+    for given in paths:
+        missing = _missing(given, lang)
+        if missing is not None:
+            results.append(missing)
+            continue
+        files = find_files([given])
+        if given.is_dir() and exclude is not None:
+            files = [f for f in files if not exclude(f)]
+        if given.is_dir() and not files:
+            results.append(FileResult(str(given), error=_no_files(given, lang)))
+        for path in files:
+            real = os.path.realpath(path)
+            if real not in seen:
+                seen.add(real)
+                results.append(path)
+    return results
+
+
+def _missing(given: Path, lang: str) -> FileResult | None:
+    """The report of a path that leads to nothing, or None when there is something there."""
+    try:
+        os.stat(given)
+        return None
+    except OSError as exc:
+        if not os.path.islink(given):
+            if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+                return FileResult(str(given), error=t(lang, "not-found", path=given))
+            return FileResult(str(given), error=t(lang, "file-unreadable", reason=os_reason(exc, lang)))
+        try:
+            target = os.readlink(given)
+        except OSError:
+            target = "?"
+        key = "link-loop" if exc.errno == errno.ELOOP else "broken-link"
+        return FileResult(str(given), error=t(lang, key, path=given, target=target))
+
+
+SHOWN_NAMES = 5
+
+
+def _no_files(folder: Path, lang: str) -> str:
+    """Say what the folder holds instead, so a wrong folder or a wrong file type is plain to see."""
+    others = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    names = ":" + "、".join(others[:SHOWN_NAMES]) + ("…" if len(others) > SHOWN_NAMES else "") if others else ""
+    return t(lang, "no-files", path=folder, count=len(others), names=names)
