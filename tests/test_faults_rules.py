@@ -136,3 +136,13 @@ def test_nothing_in_a_spreadsheet_is_executed(tmp_path: Path) -> None:
     assert result.exit_code == 1 and not marker.exists()
     names = {v["name"] for v in json.loads(result.stdout)["violations"]}
     assert names >= {"=cmd|' /C calc'!A0", f"__import__('os').system('touch {marker}')"}  # kept as text
+
+
+@pytest.mark.parametrize("day", ["2007-13-01", "2007-02-30", "0000-01-01"])
+def test_a_date_that_is_none_is_named_at_its_line(tmp_path: Path, day: str) -> None:
+    """YAML reads 2007-13-01 as a date and fails to build it: the rule file's error, never a crash."""
+    assert stop(tmp_path, MINIMAL.replace("as_of: 2007-10-20", f"as_of: {day}")) == \
+        f"rulecheck: rules.yaml:5: '{day}' is not a date (YYYY-MM-DD)"
+    rules = tmp_path / "rules.yaml"
+    zh = CliRunner().invoke(app, ["--rules", str(rules), "--list-rules"])
+    assert zh.exit_code == 2 and f"「{day}」不是日期(应为 YYYY-MM-DD)" in zh.stderr

@@ -390,6 +390,7 @@ _RULE_FILE: tuple[tuple[re.Pattern[str], Any], ...] = tuple((re.compile(p + "$",
     (r"the rule file is nested too deeply to be a rule file", "规则文件嵌套层数过多,不是正常的规则文件"),
     (r"the bundled rule file is missing from the installation", "安装中缺少内置的规则文件,请重新安装 rulecheck"),
     (r"YAML syntax error: (?P<yaml>.*)", "YAML 格式错误:{yaml}"),
+    (r"'(?P<value>.*)' is not a date \(YYYY-MM-DD\)", "「{value}」不是日期(应为 YYYY-MM-DD)"),
     (r"anchors and aliases \(&name, \*name\) are not allowed in a rule file", "规则文件中不允许使用锚点和别名(&name、*name)"),
     (r"a key must be a plain word, not a list or a mapping", "键必须是一个普通的词,不能是列表或映射"),
     # the schema

@@ -426,6 +426,17 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when pr
     """Safe YAML, but dates stay dates and nothing is constructed beyond plain data."""
 
 
+def _timestamp(loader: Any, node: yaml.Node) -> Any:
+    """A YAML date; one that looks like a date but is none (2007-13-01) is the rule file's error at its line."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        raise _Shape(node.start_mark.line + 1, f"'{node.value}' is not a date (YYYY-MM-DD)") from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
 def read_yaml(path: Path) -> tuple[Any, dict[tuple, int]]:
     """Parse a YAML file with the line of every key path; raises RuleFileError."""
     name = str(path)
