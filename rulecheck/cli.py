@@ -15,7 +15,8 @@ from rulecheck.formats import FORMATS, is_binary, writer
 from rulecheck.render.i18n import HELP
 from rulecheck.formats.inert import inert_text
 from rulecheck.render.messages import LANGS, t
-from rulecheck.findings import FAIL_LEVELS, Report
+from rulecheck.findings import FAIL_LEVELS
+from rulecheck.render.findings import Shown
 
 app = typer.Typer(
     add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False,
@@ -119,17 +120,19 @@ def check(
     from rulecheck.run import check_paths
     from rulecheck.progress import ProgressBar
 
-    result = check_paths(
-        list(paths), loaded, day, lang, aliases, townships=townships,
+    from rulecheck.render.findings import render
+
+    found = check_paths(
+        list(paths), loaded, day, aliases, townships=townships,
         exclude=settings.excluded if settings and spec and spec.exclude else None,
-        fail_on=fail_on, mask_ids=not show_id,
-        progress=ProgressBar(sys.stderr, lang) if ProgressBar.wanted(sys.stderr) else None,
+        fail_on=fail_on, progress=ProgressBar(sys.stderr, lang) if ProgressBar.wanted(sys.stderr) else None,
     )
+    result = render(found, loaded, lang, show_id=show_id)  # the one step into words, identity numbers masked
     written = _write_outputs(result, format, output, report, annotate)
     raise typer.Exit(result.exit_code() if written else 2)
 
 
-def _write_outputs(result: Report, format: str, output: Path | None, report: Path | None, annotate: Path | None) -> bool:
+def _write_outputs(result: Shown, format: str, output: Path | None, report: Path | None, annotate: Path | None) -> bool:
     """Refuse to write over an input, then the terminal report, the output file, the workbook, the copies.
 
     False when an annotated copy could not be written (the others still are).
@@ -213,7 +216,7 @@ def _discard_stdout() -> None:
 
 
 # The report whose exit code the run gives: the only source of exit code 1 ("violations found").
-_report: Report | None = None
+_report: Shown | None = None
 
 
 def _true_code(code: int) -> int:

@@ -24,13 +24,10 @@ from typing import Any, NoReturn
 
 from rulecheck import __version__
 from rulecheck.engine import Outcome, Part, combine, merge_not_checked, rows
-from rulecheck.render.masking import mask_report
-from rulecheck.render.i18n import os_reason
-from rulecheck.render.messages import t
 from rulecheck.findings import (
-    Exemption, FileResult, Report, RuleTally, SummaryColumn, TownshipSummary, Unchecked, Violation, township_key,
+    Exemption, FileResult, Note, Report, RuleTally, SummaryColumn, TownshipSummary, Unchecked, Violation, township_key,
 )
-from rulecheck.read.raw import PassedOver
+from rulecheck.read.raw import PassedOver, SystemReason
 from rulecheck.read.reader import ReadError, Sheet, find_files, read_file
 from rulecheck.rulefile.ruleset import Ruleset
 from rulecheck.table.values import fold
@@ -47,10 +44,10 @@ class TownshipSettings:
     params: dict[str, Any] = field(default_factory=dict)
 
 
-def check_paths(paths: list[Path], ruleset: Ruleset, as_of: dt.date | None = None, lang: str = "zh",
+def check_paths(paths: list[Path], ruleset: Ruleset, as_of: dt.date | None = None,
                 extra_aliases: dict[str, list[str]] | None = None, *,
                 townships: dict[str, TownshipSettings] | None = None,
-                exclude: Callable[[Path], bool] | None = None, fail_on: str = "error", mask_ids: bool = True,
+                exclude: Callable[[Path], bool] | None = None, fail_on: str = "error",
                 progress: Progress | None = None, workers: int | None = None) -> Report:
     """Check every file under ``paths``; a file that cannot be read is reported, never fatal.
 
@@ -58,14 +55,14 @@ def check_paths(paths: list[Path], ruleset: Ruleset, as_of: dt.date | None = Non
     there are at least POOL_MIN_FILES files); the report is the same whatever the number.
 
     ``exclude`` passes over files found in folders (a file named on its own is always checked);
-    ``townships`` gives some townships their own as-of day or parameters; identity numbers in the
-    report are masked unless ``mask_ids`` is false.
+    ``townships`` gives some townships their own as-of day or parameters. The Report holds values, in
+    no language and with identity numbers as they are: rulecheck.render.findings puts it into words.
     """
     as_of = as_of or ruleset.spec.ruleset.as_of
-    results = collect(paths, lang, exclude)
+    results = collect(paths, exclude)
     todo = [r for r in results if isinstance(r, Path)]
     settings = townships or {}
-    job = _Job(ruleset, as_of, lang, extra_aliases, settings)
+    job = _Job(ruleset, as_of, extra_aliases, settings)
     count = workers if workers is not None else _default_workers(len(todo))
     size = _batch_size(len(todo), count)
     batches = [todo[i:i + size] for i in range(0, len(todo), size)]
@@ -81,42 +78,36 @@ def check_paths(paths: list[Path], ruleset: Ruleset, as_of: dt.date | None = Non
     done = iter(read)
     results = [next(done) if isinstance(r, Path) else r for r in results]
     outcomes = [
-        (combine(part_rules, parts.get(key, []), day, lang), day)
+        (combine(part_rules, parts.get(key, []), day), day)
         for key, part_rules, day in _settings(ruleset, as_of, settings) if key is None or key in parts
     ]
     outcome = _merge([o for o, _ in outcomes])
-    files = tuple(replace(r, unchecked=_unchecked(ruleset, outcome.not_checked.get(r.path, {}), lang))  # type: ignore[union-attr]
+    files = tuple(replace(r, unchecked=_unchecked(ruleset, outcome.not_checked.get(r.path, {})))  # type: ignore[union-attr]
                   for r in results)
     header = ruleset.spec.ruleset
     violations = tuple(sorted(outcome.violations, key=_order))
     exempted = tuple(sorted(outcome.exempted, key=_exemption_order))
     summary_columns = tuple(
-        SummaryColumn(i.key, i.spec.title(lang), i.spec.format, i.spec.rule, i.spec.reference) for i in ruleset.summary
+        SummaryColumn(i.key, None, i.spec.format, i.spec.rule, i.spec.reference) for i in ruleset.summary
     )
     rows = _townships(outcomes, summary_columns, townships or {}, ruleset, violations, exempted)
     found = {township_key(row.township) for o, _ in outcomes for row in o.townships}
-    notes = tuple(t(lang, "township-not-found", township=name) for name in (townships or {})
+    notes = tuple(Note.of("township-not-found", township=name) for name in (townships or {})
                   if township_key(name) not in found)
-    report = Report(
-        version=__version__, ruleset_id=header.id, ruleset_title=header.title(lang), ruleset_path=ruleset.path,
-        as_of=as_of.isoformat(), lang=lang, files=files, violations=violations, exempted=exempted,
-        rule_titles={r.id: r.spec.title(lang) for r in ruleset.rules}, fail_on=fail_on,
-        summary_columns=summary_columns, townships=rows, rules=_tallies(ruleset, lang, violations, exempted, rows),
+    return Report(
+        version=__version__, ruleset_id=header.id, ruleset_path=ruleset.path,
+        as_of=as_of.isoformat(), files=files, violations=violations, exempted=exempted, fail_on=fail_on,
+        summary_columns=summary_columns, townships=rows, rules=_tallies(ruleset, violations, exempted, rows),
         notes=notes,
     )
-    return mask_report(report) if mask_ids else report
 
 
-def _unchecked(ruleset: Ruleset, lacking: dict[str, tuple[tuple[str, ...], ...]], lang: str) -> tuple[Unchecked, ...]:
-    """The rules not checked on a file, in the rule file's order, with the titles of the columns it lacks."""
-    return tuple(
-        Unchecked(rule.id, not rule.spec.optional,
-                  tuple(tuple(ruleset.columns[k].title(lang) for k in alt) for alt in lacking[rule.id]))
-        for rule in ruleset.rules if rule.id in lacking
-    )
+def _unchecked(ruleset: Ruleset, lacking: dict[str, tuple[tuple[str, ...], ...]]) -> tuple[Unchecked, ...]:
+    """The rules not checked on a file, in the rule file's order, with the columns it lacks."""
+    return tuple(Unchecked(rule.id, not rule.spec.optional, lacking[rule.id]) for rule in ruleset.rules if rule.id in lacking)
 
 
-def collect(paths: list[Path], lang: str = "zh", exclude: Callable[[Path], bool] | None = None) -> list[FileResult | Path]:
+def collect(paths: list[Path], exclude: Callable[[Path], bool] | None = None) -> list[FileResult | Path]:
     """The files to read, in order, and in their places what cannot even be looked into.
 
     A path that leads nowhere (missing, a dangling link, a link loop) and a folder without
@@ -126,7 +117,7 @@ def collect(paths: list[Path], lang: str = "zh", exclude: Callable[[Path], bool]
     results: list[FileResult | Path] = []
     seen: set[str] = set()  # a file reached twice (a folder and a file in it) is read once
     for given in paths:
-        missing = _missing(given, lang)
+        missing = _missing(given)
         if missing is not None:
             results.append(missing)
             continue
@@ -134,7 +125,7 @@ def collect(paths: list[Path], lang: str = "zh", exclude: Callable[[Path], bool]
         if given.is_dir() and exclude is not None:
             files = [f for f in files if not exclude(f)]
         if given.is_dir() and not files:
-            results.append(FileResult(str(given), error=_no_files(given, lang)))
+            results.append(FileResult(str(given), error=_no_files(given)))
         for path in files:
             real = os.path.realpath(path)
             if real not in seen:
@@ -143,7 +134,7 @@ def collect(paths: list[Path], lang: str = "zh", exclude: Callable[[Path], bool]
     return results
 
 
-def _missing(given: Path, lang: str) -> FileResult | None:
+def _missing(given: Path) -> FileResult | None:
     """The report of a path that leads to nothing, or None when there is something there."""
     try:
         os.stat(given)
@@ -151,35 +142,35 @@ def _missing(given: Path, lang: str) -> FileResult | None:
     except OSError as exc:
         if not os.path.islink(given):
             if exc.errno in (errno.ENOENT, errno.ENOTDIR):
-                return FileResult(str(given), error=t(lang, "not-found", path=given))
-            return FileResult(str(given), error=t(lang, "file-unreadable", reason=os_reason(exc, lang)))
+                return FileResult(str(given), error=Note.of("not-found", path=given))
+            return FileResult(str(given), error=Note.of("file-unreadable", reason=SystemReason(exc)))
         try:
             target = os.readlink(given)
         except OSError:
             target = "?"
         key = "link-loop" if exc.errno == errno.ELOOP else "broken-link"
-        return FileResult(str(given), error=t(lang, key, path=given, target=target))
+        return FileResult(str(given), error=Note.of(key, path=given, target=target))
 
 
-def _read(path: Path, ruleset: Ruleset, extra_aliases: dict[str, list[str]] | None, lang: str) -> tuple[FileResult, list[Sheet]]:
+def _read(path: Path, ruleset: Ruleset, extra_aliases: dict[str, list[str]] | None) -> tuple[FileResult, list[Sheet]]:
     """One file's result and sheets; whatever reading it raises is that file's failure, never the run's."""
     try:
         read = read_file(path, ruleset, extra_aliases)  # any file given is read by what its bytes are
     except ReadError as exc:
-        return FileResult(str(path), error=exc.message(lang)), []
+        return FileResult(str(path), error=Note(exc.key, tuple(exc.params.items()))), []
     except PassedOver as exc:
-        return FileResult(str(path), passed_over=t(lang, f"made-by-{exc.made_by}")), []
+        return FileResult(str(path), passed_over=Note(f"made-by-{exc.made_by}")), []
     except MemoryError:  # the reading process's address space is capped (READ_ADDRESS_SPACE)
-        return FileResult(str(path), error=t(lang, "reader-memory", limit=_gib(READ_ADDRESS_SPACE))), []
+        return FileResult(str(path), error=Note.of("reader-memory", limit=_gib(READ_ADDRESS_SPACE))), []
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # calamine's PanicException is a BaseException; anything else is this file's too
-        return FileResult(str(path), error=t(lang, "reader-failed", reason=_describe(exc))), []
+        return FileResult(str(path), error=Note.of("reader-failed", reason=_describe(exc))), []
     result = FileResult(
         str(path), rows=sum(len(s.frame) for s in read.sheets), skipped=sum(s.skipped for s in read.sheets),
         sheets=tuple(dict.fromkeys(s.name for s in read.sheets)),  # a sheet of two stacked tables is one sheet
-        notes=tuple(t(lang, "sheet-no-header", sheet=name) for name in read.headerless)
-        + tuple(t(lang, key, **params) for key, params in read.notes),
+        notes=tuple(Note.of("sheet-no-header", sheet=name) for name in read.headerless)
+        + tuple(Note(key, tuple(params.items())) for key, params in read.notes),
     )
     return result, list(read.sheets)
 
@@ -196,11 +187,11 @@ def _gib(size: int) -> str:
 SHOWN_NAMES = 5
 
 
-def _no_files(folder: Path, lang: str) -> str:
+def _no_files(folder: Path) -> Note:
     """Say what the folder holds instead, so a wrong folder or a wrong file type is plain to see."""
     others = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
     names = ":" + "、".join(others[:SHOWN_NAMES]) + ("…" if len(others) > SHOWN_NAMES else "") if others else ""
-    return t(lang, "no-files", path=folder, count=len(others), names=names)
+    return Note.of("no-files", path=folder, count=len(others), names=names)
 
 
 def with_params(ruleset: Ruleset, params: dict[str, Any]) -> Ruleset:
@@ -277,11 +268,10 @@ class _Job:
 
     ruleset: Ruleset
     as_of: dt.date
-    lang: str
     extra_aliases: dict[str, list[str]] | None
     townships: dict[str, TownshipSettings]
 
-    def __call__(self, batch: list[Path], crashed: dict[int, str] | None = None, order: list[int] | None = None,
+    def __call__(self, batch: list[Path], crashed: dict[int, Note] | None = None, order: list[int] | None = None,
                  mark: Callable[[int], None] | None = None) -> _Result:
         """Read a batch of files, and run the person rules on each township partition of their rows.
 
@@ -299,17 +289,17 @@ class _Job:
             if i not in crashed:
                 if mark is not None:
                     mark(i)
-                results[i], read[i] = _read(batch[i], self.ruleset, self.extra_aliases, self.lang)
+                results[i], read[i] = _read(batch[i], self.ruleset, self.extra_aliases)
         if mark is not None:
             mark(_RULES)
         sheets = [sheet for sheets in read for sheet in sheets]
-        parts = {key: rows(rules, part, day, self.lang)
+        parts = {key: rows(rules, part, day)
                  for key, rules, day, part in _partitions(sheets, self.ruleset, self.as_of, self.townships)}
         return [r for r in results if r is not None], parts
 
-    def unchecked(self, batch: list[Path], crashed: dict[int, str], reason: str) -> _Result:
+    def unchecked(self, batch: list[Path], crashed: dict[int, Note], reason: str) -> _Result:
         """A batch whose rules could not be run: every file not checked, and why."""
-        return [FileResult(str(path), error=crashed.get(i) or t(self.lang, "check-crashed", reason=reason))
+        return [FileResult(str(path), error=crashed.get(i) or Note.of("check-crashed", reason=reason))
                 for i, path in enumerate(batch)], {}
 
 
@@ -362,7 +352,7 @@ class _Task:
 
     index: int
     batch: list[Path]
-    crashed: dict[int, str] = field(default_factory=dict)  # files the reader crashed on, and the error: not read again
+    crashed: dict[int, Note] = field(default_factory=dict)  # files the reader crashed on, and the error: not read again
     good: set[int] = field(default_factory=set)  # files read before a crash: read last next time
     attempts: int = 0  # attempts that ended after every file was read
 
@@ -484,8 +474,8 @@ class _Runner:
         reason = outcome[1] if outcome is not None else _crash_reason(status, stderr)
         if at >= 0:  # the reader crashed on this file: it is reported, and the rest read again
             task.good.update(child.order[:child.order.index(at)])
-            task.crashed[at] = (t(self.job.lang, "reader-timeout", seconds=FILE_SECONDS) if child.overdue
-                                else t(self.job.lang, "reader-crashed", reason=reason))
+            task.crashed[at] = (Note.of("reader-timeout", seconds=FILE_SECONDS) if child.overdue
+                                else Note.of("reader-crashed", reason=reason))
             return None
         task.attempts += 1
         if task.attempts < BATCH_ATTEMPTS:
@@ -648,14 +638,14 @@ def _townships(outcomes: list[tuple[Outcome, dt.date]], columns: tuple[SummaryCo
     return tuple(sorted(rows, key=lambda r: (r.township is None, township_key(r.township) or "", township_key(r.county) or "")))
 
 
-def _tallies(ruleset: Ruleset, lang: str, violations: tuple[Violation, ...], exempted: tuple[Exemption, ...],
+def _tallies(ruleset: Ruleset, violations: tuple[Violation, ...], exempted: tuple[Exemption, ...],
              townships: tuple[TownshipSummary, ...]) -> tuple[RuleTally, ...]:
     broken = Counter(v.rule for v in violations)
     spared = Counter(e.rule for e in exempted)
     per_township = Counter((v.rule, _key(v.county, v.township)) for v in violations)
     keys = [_key(row.county, row.township) for row in townships]
     return tuple(
-        RuleTally(rule.id, rule.spec.severity, rule.spec.scope, rule.spec.title(lang), rule.spec.quote,
+        RuleTally(rule.id, rule.spec.severity, rule.spec.scope, None, rule.spec.quote,
                   broken[rule.id], spared[rule.id], tuple(per_township[(rule.id, key)] for key in keys),
                   rule.spec.optional)
         for rule in ruleset.rules

@@ -10,9 +10,9 @@ from __future__ import annotations
 import importlib
 from typing import IO, Callable
 
-from rulecheck.findings import Report
+from rulecheck.render.findings import Shown
 
-Writer = Callable[[Report, IO], None]
+Writer = Callable[[Shown, IO], None]
 
 # name → (module under rulecheck.formats, writes bytes)
 _REGISTRY: dict[str, tuple[str, bool]] = {

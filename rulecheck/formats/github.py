@@ -15,7 +15,7 @@ from typing import TextIO
 from rulecheck.formats.inert import inert
 from rulecheck.formats.rows import unchecked_lines, verdict, where
 from rulecheck.render.messages import t
-from rulecheck.findings import Report
+from rulecheck.render.findings import Shown
 
 
 def _data(text: str) -> str:
@@ -36,7 +36,7 @@ def _command(level: str, message: str, title: str, file: str | None = None, line
     return f"::{level} {','.join(props)}::{_data(message)}\n"
 
 
-def write(report: Report, out: TextIO) -> None:
+def write(report: Shown, out: TextIO) -> None:
     report = inert(report)  # control characters from cells shown escaped, never sent to the terminal
     lang = report.lang
     for f in report.failed_files:

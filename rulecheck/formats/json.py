@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from rulecheck.findings import Report, Violation
+from rulecheck.render.findings import Shown, ShownViolation
 
 VIOLATION_KEYS = ("rule", "severity", "scope", "county", "township", "village", "name", "file", "files", "sheet", "row",
                   "column", "message", "observed")
 EXEMPTION_KEYS = ("rule", "county", "township", "village", "name", "file", "sheet", "row", "evidence")
 
 
-def _violation(v: Violation) -> dict[str, Any]:
+def _violation(v: ShownViolation) -> dict[str, Any]:
     # "files" stays the violation's tuple (JSON writes it as an array): a dict holding only atoms and
     # tuples is not tracked by the garbage collector, and a report can hold a million of them.
     return {"rule": v.rule, "severity": v.severity, "scope": v.scope, "county": v.county, "township": v.township,
@@ -20,7 +20,7 @@ def _violation(v: Violation) -> dict[str, Any]:
             "row": v.row, "column": v.column, "message": v.message, "observed": v.observed}
 
 
-def as_data(report: Report) -> dict[str, Any]:
+def as_data(report: Shown) -> dict[str, Any]:
     """The report as plain data, keys in a fixed order."""
     return {
         "rulecheck": report.version,
@@ -64,7 +64,7 @@ def as_data(report: Report) -> dict[str, Any]:
     }
 
 
-def write(report: Report, out: TextIO) -> None:
+def write(report: Shown, out: TextIO) -> None:
     """One key of the report per line, and one record per line in its lists: easy to diff and to grep.
 
     Each line is made by json's C encoder (``indent`` would send the whole report through the
