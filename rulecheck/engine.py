@@ -505,6 +505,13 @@ def _id_columns(ruleset: Ruleset) -> frozenset[str]:
     return frozenset(k for k, spec in ruleset.columns.items() if spec.type == "id-number")
 
 
+def _is_identity(node: expr.Node | None, ids: frozenset[str]) -> bool:
+    """Whether an expression is an identity-number column, parsed or as written (raw(id_number))."""
+    if isinstance(node, expr.Call) and node.func == "raw" and node.args:
+        node = node.args[0]
+    return isinstance(node, expr.Name) and node.id in ids
+
+
 def _identities(values: list[Any]) -> list[Any]:
     """An identity-number column's values at some rows, typed as identity numbers (masked when shown)."""
     return [IdNumber(x) if isinstance(x, str) else x for x in values]
@@ -520,7 +527,7 @@ def _person(rule: Rule, ctx: expr.Context, table: Table, eligible: pd.Series, id
         at = ctx.at(rows)
         placeholders = _placeholders(rule, at, rows, ids)
         observed = _at(expr.evaluate(rule.observed, at), rows) if rule.observed else [None] * len(rows)
-        if isinstance(rule.observed, expr.Name) and rule.observed.id in ids:
+        if _is_identity(rule.observed, ids):
             observed = _identities(observed)
         names = tuple(placeholders)
         values = list(zip(*placeholders.values())) if names else [()] * len(rows)
