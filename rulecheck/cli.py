@@ -1,4 +1,4 @@
-"""The command line: parse options, run the check, hand the Report to format writers."""
+"""The command line: parse options, run the check, render the Report in the user's language, hand it to format writers."""
 
 from __future__ import annotations
 

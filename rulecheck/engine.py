@@ -557,7 +557,8 @@ def _group(rule: Rule, keys: list[str], optional: frozenset[str], ctx: expr.Cont
         return [], []
     first_row, (files, names) = grouping.first_row, grouping.spread
     observed = _at(expr.evaluate(rule.observed, ctx), failing) if rule.observed else [None] * len(failing)
-    lets = {k: _at(v, failing) for k, v in ctx.values.items() if k in rule.kinds}
+    wanted = _wanted(rule)
+    lets = {k: _at(v, failing) for k, v in ctx.values.items() if k in rule.kinds and k in wanted}
     # A village (keyed by more than its township) points at its first row; a township at no single row.
     per_village = len([k for k in keys if k not in optional]) > 1
     found = []
@@ -719,11 +720,20 @@ def _column(table: Table, i: int, column: str | None) -> tuple[str, int] | None:
     return table.sheets[int(table.sheet_id[i])].places.get(column)
 
 
+def _wanted(rule: Rule) -> frozenset[str]:
+    """The names a rule's message uses, in either language."""
+    return _fields(rule.spec.message.zh, rule.spec.message.en)
+
+
+@functools.lru_cache(maxsize=256)
+def _fields(*templates: str) -> frozenset[str]:
+    return frozenset(f for template in templates for _, f, _, _ in string.Formatter().parse(template) if f)
+
+
 def _placeholders(rule: Rule, ctx: expr.Context, rows: pd.Index, ids: frozenset[str] = frozenset()) -> dict[str, list[Any]]:
     """Values of the names a person rule's message uses, at the violating rows only (identity numbers typed)."""
-    wanted = {f for lang in ("zh", "en") for _, f, _, _ in string.Formatter().parse(getattr(rule.spec.message, lang)) if f}
     out: dict[str, list[Any]] = {}
-    for name in sorted(wanted - {"observed", "township", "village", "name"}):
+    for name in sorted(_wanted(rule) - {"observed", "township", "village", "name"}):
         out[name] = _at(ctx.lookup(name), rows)
         if name in ids:
             out[name] = _identities(out[name])

@@ -226,12 +226,12 @@ def test_a_crash_in_the_rules_costs_only_that_batch(tmp_path: Path, monkeypatch:
     real = check.rows
     marker = tmp_path / "attempts"
 
-    def rows(rules, sheets, day, lang):
+    def rows(rules, sheets, day):
         if any(s.file == str(paths[2]) for s in sheets):
             with marker.open("a") as out:
                 out.write("x")
             os.abort()
-        return real(rules, sheets, day, lang)
+        return real(rules, sheets, day)
 
     monkeypatch.setattr(check, "rows", rows)
     monkeypatch.setattr(check, "BATCH_FILES", 2)

@@ -1,4 +1,5 @@
-"""Output formats: each module writes a Report to a stream and nothing else.
+"""Output formats: each module writes a rendered report (rulecheck.render.findings.Shown: the Report
+put into words in one language, identity numbers masked) to a stream and nothing else.
 
 Text formats write to a text stream; ``xlsx`` writes bytes, so it goes to a file (``--output``
 or ``--report``), never to the terminal. A format's module is imported only when it is used,

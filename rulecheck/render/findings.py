@@ -27,12 +27,18 @@ from rulecheck.findings import (
 from rulecheck.engine import _display, _json, accepted_forms
 from rulecheck.read.raw import SystemReason, Term
 from rulecheck.render.i18n import os_reason
+from rulecheck.render.masking import SHORTEST_FLOAT as _SHORTEST_MASKED
 from rulecheck.render.masking import mask_text, mask_value
 from rulecheck.render.messages import t
 from rulecheck.rulefile.ruleset import Rule, Ruleset
 
 
-@dataclass(frozen=True)
+# The rendered forms are made once, by rendering, and never changed after. They are not frozen
+# dataclasses: a report may hold a million findings, and a frozen dataclass takes four times as long
+# to make (each field set through object.__setattr__).
+
+
+@dataclass(slots=True)
 class ShownViolation:
     """A violation as every format writes it: its message in words, its column as 'header (letter)',
     its observed value as JSON data, identity numbers masked. ``anchor`` and ``letter`` say which
@@ -56,7 +62,7 @@ class ShownViolation:
     letter: str | None = None  # the column letter of ``column``
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ShownExemption:
     """An accepted exemption as every format writes it: its evidence in words."""
 
@@ -123,6 +129,9 @@ class Renderer:
         self.mask: Callable[[str], str] = _same if show_id else mask_text
         self.rules: dict[str, Rule] = {r.id: r for r in ruleset.rules}
         self._templates = {r.id: _template(getattr(r.spec.message, lang)) for r in ruleset.rules}
+        # (rule, values, observed) → (message, observed as data): many findings say the same thing
+        # (留任人选 58 周岁), so each distinct one is put into words once.
+        self._said: dict[tuple[Any, ...], tuple[str, Any]] = {}
 
     # ------------------------------------------------------------------ values
 
@@ -191,16 +200,36 @@ class Renderer:
         return t(self.lang, note.key, **{k: self.param(v) for k, v in note.params})
 
     def _text(self, text: str | None) -> str | None:
-        return text if text is None or len(text) < 11 else self.mask(text)
+        return text if text is None or len(text) < _SHORTEST_MASKED else self.mask(text)
+
+    def said(self, v: Violation) -> tuple[str, Any]:
+        """A violation's message, and its observed value as data."""
+        key: tuple[Any, ...] | None = (v.rule, v.values, v.observed.__class__, v.observed)
+        try:
+            said = self._said.get(key)  # type: ignore[arg-type]
+        except TypeError:  # a value that cannot be hashed: put into words on its own
+            said, key = None, None
+        if said is None:
+            said = (self.sentence(v), self.observed(v.observed, self.rules[v.rule]))
+            if key is not None:
+                self._said[key] = said
+        return said
 
     def violation(self, v: Violation) -> ShownViolation:
-        where, anchor, text = v.location, v.anchor, self._text
+        where, anchor, mask, short = v.location, v.anchor, self.mask, _SHORTEST_MASKED
         if anchor is not None:
-            anchor = Location(anchor.file, text(anchor.sheet), anchor.row, anchor.column, text(anchor.header))
+            anchor = Location(anchor.file, self._text(anchor.sheet), anchor.row, anchor.column, self._text(anchor.header))
+        message, observed = self.said(v)
+        # Most names, villages and sheet names are too short to hold an identity number: tested here, inline.
+        township, village, name, sheet, county = v.township, v.village, v.name, where.sheet, v.county
         return ShownViolation(
-            v.rule, v.severity, v.scope, text(v.township), text(v.village), text(v.name), where.file, text(where.sheet),
-            where.row, text(where.label), self.sentence(v), self.observed(v.observed, self.rules[v.rule]),
-            text(v.county), v.files, anchor, where.column)
+            v.rule, v.severity, v.scope,
+            township if township is None or len(township) < short else mask(township),
+            village if village is None or len(village) < short else mask(village),
+            name if name is None or len(name) < short else mask(name), where.file,
+            sheet if sheet is None or len(sheet) < short else mask(sheet), where.row,
+            None if where.header is None else self._text(where.label), message, observed,
+            county if county is None or len(county) < short else mask(county), v.files, anchor, where.column)
 
     def exemption(self, e: Exemption) -> ShownExemption:
         text, where = self._text, e.location

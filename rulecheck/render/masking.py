@@ -37,7 +37,7 @@ _YEAR = re.compile(r"(?:19|20)[0-9]{2}")
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 
 SHORTEST, LONGEST = 15, 19  # an identity number's characters, malformed ones included
-_SHORTEST_FLOAT = 11  # 3.20682E+17 and up
+SHORTEST_FLOAT = 11  # 3.20682E+17 and up: no shorter text holds an identity number to mask
 # The cheapest necessary test, one pass and no backtracking: 13 digits anywhere in the text (a number to
 # mask has at least 15 characters, at most two of them letters).
 _DIGITS = re.compile(rf"(?:[^{_D}]*+[{_D}]){{13}}")
@@ -91,7 +91,7 @@ def _mask_float(m: re.Match[str]) -> str:
 
 def mask_text(text: str) -> str:
     """``text`` with every identity number in it masked."""
-    if len(text) < _SHORTEST_FLOAT:
+    if len(text) < SHORTEST_FLOAT:
         return text  # most names, villages and sheet names: nothing to test
     if "E+1" in text or "e+1" in text or "E1" in text or "e1" in text:
         text = _FLOAT_ID.sub(_mask_float, text)
