@@ -39,9 +39,14 @@ def column_letter(index: int) -> str:
     return letters
 
 
-class Location(NamedTuple):
+@dataclass(frozen=True)
+class Location:
     """Where a finding is, as Excel shows it: file, sheet, row number at the left edge, column letter and
-    the column's header as written. Parts are None where the finding has none (a township's finding)."""
+    the column's header as written. Parts are None where the finding has none (a township's finding).
+
+    A dataclass rather than a NamedTuple: a batch's findings are pickled to the parent, and a NamedTuple
+    is pickled through a Python-level ``__getnewargs__`` call each, a plain dataclass in C.
+    """
 
     file: str | None
     sheet: str | None = None
