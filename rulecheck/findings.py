@@ -39,14 +39,9 @@ def column_letter(index: int) -> str:
     return letters
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
     """Where a finding is, as Excel shows it: file, sheet, row number at the left edge, column letter and
-    the column's header as written. Parts are None where the finding has none (a township's finding).
-
-    A dataclass rather than a NamedTuple: a batch's findings are pickled to the parent, and a NamedTuple
-    is pickled through a Python-level ``__getnewargs__`` call each, a plain dataclass in C.
-    """
+    the column's header as written. Parts are None where the finding has none (a township's finding)."""
 
     file: str | None
     sheet: str | None = None

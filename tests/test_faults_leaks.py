@@ -423,6 +423,7 @@ def test_inert_escapes_every_text_of_a_report_and_leaves_a_plain_one_alone() -> 
             for value in _texts(getattr(item, f.name)):
                 assert "\x1b" not in value and "\n" not in value, (type(item).__name__, f.name, value)
     assert shown.violations[0].name == "张三\\x1b[2J\\n" and "张三\\x1b[2J\\n" in shown.notes[0]
+    assert shown.violations[0].anchor.sheet == "张三\\x1b[2J\\n" and shown.violations[0].anchor.column == "C"
 
 
 def test_a_file_error_quoting_a_cell_reaches_stderr_inert(tmp_path: Path) -> None:

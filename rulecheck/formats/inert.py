@@ -41,7 +41,9 @@ def _value(value: Any) -> Any:
         return inert_text(value)
     if isinstance(value, tuple):
         new = tuple(_value(v) for v in value)
-        return value if new == value else new
+        if new == value:
+            return value
+        return new if value.__class__ is tuple else value._make(new)  # a Location stays one
     return value
 
 
@@ -52,7 +54,7 @@ def _printable(values: tuple) -> bool:
     if not "".join([v for v in values if v.__class__ is str]).isprintable():
         return False
     for v in values:
-        if v.__class__ is tuple and not _printable(v):
+        if isinstance(v, tuple) and not _printable(v):
             return False
     return True
 
