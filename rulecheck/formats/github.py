@@ -49,7 +49,7 @@ def write(report: Shown, out: TextIO) -> None:
     for v in report.violations:
         title = f"{v.rule} {report.rule_titles.get(v.rule, '')}".strip()
         # a village or township finding lands on its anchor: the first row of the village or township
-        file, line = (v.anchor[0], v.anchor[2]) if v.anchor is not None else (v.file, v.row)
+        file, line = (v.anchor.file, v.anchor.row) if v.anchor is not None else (v.file, v.row)
         out.write(_command(v.severity, f"{where(v, lang)}: {v.message}", title, file, line))
     out.write(verdict(report) + "\n")
     out.write(t(
