@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from faultkit import run, workbook
 from rulecheck import waivers
-from rulecheck.findings import Report, Violation, person_key
+from rulecheck.findings import Location, Report, Violation, person_key
 from rulecheck.rulefile import ruleset
 from rulecheck.table.idnumber import check_character
 
@@ -390,19 +390,28 @@ def test_an_identity_number_written_as_a_number_is_read_as_its_digits(tmp_path):
     digits = "320682195001011239"  # all digits: YAML reads it as an integer, exactly
     loaded = waivers.load(waiver_file(tmp_path, entry(id_number=digits)), ruleset.load(None))
     assert loaded.entries[0].person == person_key(digits)
-    assert digits not in loaded.entries[0].who and "320682********1239" in loaded.entries[0].who
+    # The waiver holds the number as a value (findings are values); it is masked when put into words.
+    from rulecheck.findings import IdNumber
+    from rulecheck.render.findings import Renderer
+
+    note, _ = loaded.entries[0].who
+    assert note.params == (("id", digits),) and type(note.params[0][1]) is IdNumber
+    for lang, words in (("zh", "身份证号 320682********1239"), ("en", "identity number 320682********1239")):
+        shown = Renderer(ruleset.load(None), lang).waiver(loaded.entries[0]).who
+        assert digits not in shown and words in shown
+    assert digits in Renderer(ruleset.load(None), "en", show_id=True).waiver(loaded.entries[0]).who
 
 
 # --------------------------------------------------------------------------- apply() over a Report
 
 
 def _report(findings: list[Violation]) -> Report:
-    return Report(version="x", ruleset_id="r", ruleset_title="r", ruleset_path="r", as_of="2007-10-20", lang="en",
+    return Report(version="x", ruleset_id="r", ruleset_path="r", as_of="2007-10-20",
                   files=(), violations=tuple(findings), exempted=())
 
 
 def _finding(name: str, rule: str = "retirement-age") -> Violation:
-    return Violation(rule, "error", "person", "城南镇", "一村", name, "a.xlsx", "名单", 2, None, "m")
+    return Violation(rule, "error", "person", "城南镇", "一村", name, Location("a.xlsx", "名单", 2))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -410,7 +419,7 @@ def _finding(name: str, rule: str = "retirement-age") -> Violation:
        days=st.lists(st.sampled_from([None, "2007-10-19", "2007-10-20"]), min_size=4, max_size=4))
 def test_apply_moves_each_covered_finding_and_warns_once_per_idle_waiver(tmp_path, people, waived, days):
     entries = [entry(township="城南镇", village="一村", name=n, expires=d) for n, d in zip(waived, days)]
-    loaded = waivers.load(waiver_file(tmp_path, *entries), ruleset.load(None), "en")
+    loaded = waivers.load(waiver_file(tmp_path, *entries), ruleset.load(None))
     report = _report([_finding(n) for n in people])
     out = waivers.apply(report, loaded)
     live = {n for n, d in zip(waived, days) if d != "2007-10-19"}
