@@ -237,3 +237,43 @@ def test_the_json_report_is_the_same_whatever_the_language_but_its_words(tmp_pat
     keep = ("rule", "severity", "scope", "file", "sheet", "row", "column", "observed")
     assert [{k: v[k] for k in keep} for v in zh["violations"]] == [{k: v[k] for k in keep} for v in en["violations"]]
     assert zh["summary"] == en["summary"] and zh["violations"] != en["violations"]
+
+
+# --------------------------------------------------------------------------- the web page: checked once
+
+
+def test_serve_checks_an_upload_once_and_renders_the_report_in_each_language(tmp_path: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import rulecheck.run as run_module
+    from rulecheck.serve import checking
+
+    real, calls = run_module.check_paths, []
+
+    def counted(*args, **kwargs):
+        calls.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(run_module, "check_paths", counted)
+    choices = checking.Choices(None, False, None, "zh")
+    upload = checking.Upload((("名单.xlsx", _slate(tmp_path).read_bytes()),), choices.default, None, False)
+    held = checking.Checked(upload)
+    pages = {}
+    for lang in ("zh", "en", "zh"):
+        shown, files = checking.report_for(held, lang, choices)
+        try:
+            assert shown.lang == lang
+            pages[lang] = checking.page_data(shown, files, False)
+            name, data, _ = checking.download(shown, files, "json")
+            assert MASKED_BAD in data.decode("utf-8") and BAD_ID not in data.decode("utf-8")
+            [annotated] = [n for n, f in enumerate(pages[lang]["files"]) if f["annotatable"]]
+            assert checking.download(shown, files, "annotated", annotated)[1][:2] == b"PK"
+        finally:
+            checking.close(files)
+    assert len(calls) == 1  # checked once; each language is the kept Report rendered again
+    said = {lang: {f["rule"]: f["message"] for f in page["findings"]} for lang, page in pages.items()}
+    assert "周岁" in said["zh"]["retirement-age"] and "周岁" not in said["en"]["retirement-age"]
+    for page in pages.values():  # the finding's cell is found in the upload as written anew for this request
+        [old] = [f for f in page["findings"] if f["rule"] == "retirement-age"]
+        assert old["file"] == 0 and old["row"] == 2 and old["letter"] is not None
+        assert [f["name"] for f in page["files"]] == ["名单.xlsx"]
+        assert all(BAD_ID not in json.dumps(page, ensure_ascii=False) for page in pages.values())

@@ -445,3 +445,48 @@ def test_a_rule_file_whose_rows_are_villages_waives_by_township_and_village(tmp_
     refused = run("--rules", rules, sample, "--waivers",
                   waiver_file(tmp_path, entry("office-area", township="搬经镇"), name="other.yaml"), fmt="text")
     assert refused.code == 2 and "other.yaml:2 waivers[0].rule" in refused.stderr
+
+
+# --------------------------------------------------------------------------- waivers as values (issue 11)
+
+
+def test_a_waived_report_is_values_and_renders_in_either_language_as_the_command_line_writes_it(tmp_path):
+    from rulecheck.findings import IdNumber, Note
+    from rulecheck.formats import writer
+    from rulecheck.render.findings import render
+    from rulecheck.run import check_paths
+
+    book = slate(tmp_path)
+    waiver = waiver_file(tmp_path, entry(id_number=ZHANG_ID), entry(township="城南镇", village="一村", name="张三"),
+                         entry(**ZHANG, expires="2007-09-30"), entry(township="丁堰镇", village="丁东村", name="某某"))
+    rules = ruleset.load(None)
+    report = waivers.apply(check_paths([book], rules), waivers.load(waiver, rules))
+    # Values: the waived finding, the waiver warnings and the note carry no sentence and no language.
+    [done] = report.waived
+    assert done.rule == "retirement-age" and done.waiver.person == person_key(ZHANG_ID)
+    own = [v for v in report.violations if v.scope == "waiver"]
+    assert [v.rule for v in own] == ["waiver-unmatched", "waiver-expired"]
+    assert not any(hasattr(v, "message") for v in (done, *own))
+    assert type(done.waiver.who[0].params[0][1]) is IdNumber
+    assert [n.key for n in report.notes] == ["waivers-elsewhere"] and all(type(n) is Note for n in report.notes)
+    words = {"zh": ["身份证号 " + ZHANG_ID[:6] + "********" + ZHANG_ID[-4:], "没有对应任何问题", "不再适用",
+                    "涉及本次没有检查的镇(区):丁堰镇"],
+             "en": ["identity number " + ZHANG_ID[:6] + "********" + ZHANG_ID[-4:], "matches no finding",
+                    "it no longer applies", "townships not checked in this run: 丁堰镇"]}
+    for lang in ("zh", "en"):
+        for show_id, extra in ((False, ()), (True, ("--show-id",))):
+            out = io.StringIO()
+            writer("json")(render(report, rules, lang, show_id), out)
+            cli = run(book, "--waivers", waiver, *extra, lang=lang)
+            # one Report, either language, as the CLI writes it (the only error is waived: exit 0)
+            assert cli.code == 0 and out.getvalue() == cli.stdout
+            assert (ZHANG_ID in cli.stdout) is show_id
+        masked, text = io.StringIO(), io.StringIO()
+        writer("json")(render(report, rules, lang), masked)
+        writer("text")(render(report, rules, lang), text)
+        assert ZHANG_ID not in masked.getvalue() + text.getvalue()
+        shown = json.loads(masked.getvalue()) | {"text": text.getvalue()}
+        for word in words[lang]:
+            assert word in json.dumps(shown, ensure_ascii=False), word
+    assert render(report, rules, "en").rule_titles["waiver-unmatched"] == "A waiver covers a finding"
+    assert render(report, rules, "zh").rule_titles["waiver-expired"] == "豁免在有效期内"

@@ -77,12 +77,6 @@ def column_label(header: str, index: int) -> str:
     return f"{header} ({column_letter(index)})"
 
 
-def letter_of(label: str) -> str | None:
-    """The column letter inside a ``column_label``, 'E' for '出生年月 (E)'."""
-    match = re.search(r"\(([A-Z]{1,3})\)$", label)
-    return match.group(1) if match else None
-
-
 def _alias_table(columns: dict[str, ColumnSpec], extra: dict[str, list[str]] | None = None) -> dict[str, str]:
     table: dict[str, str] = {}
     for key, spec in columns.items():
