@@ -1,4 +1,4 @@
-"""The command line: parse options, run the check, hand the Report to format writers."""
+"""The command line: parse options, run the check, render the Report in the user's language, hand it to format writers."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from rulecheck.formats import FORMATS, is_binary, writer
 from rulecheck.render.i18n import HELP
 from rulecheck.formats.inert import inert_text
 from rulecheck.render.messages import LANGS, t
-from rulecheck.findings import FAIL_LEVELS, Report
+from rulecheck.findings import FAIL_LEVELS
+from rulecheck.render.findings import Shown
 
 app = typer.Typer(
     add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False,
@@ -85,24 +86,25 @@ def check(
     aliases, townships = _from_config(settings, loaded, lang)
     _check_targets(paths, format, output, report, annotate, lang)
 
-    approved, waivers = _waivers(waivers, no_waivers, settings, loaded, lang, show_id)
+    approved, waivers = _waivers(waivers, no_waivers, settings, loaded, lang)
     from rulecheck.progress import ProgressBar
+    from rulecheck.render.findings import render
     from rulecheck.run import check_paths
 
-    result = check_paths(
-        list(paths), loaded, day, lang, aliases, townships=townships,
+    found = check_paths(
+        list(paths), loaded, day, aliases, townships=townships,
         exclude=settings.excluded if settings and spec and spec.exclude else None,
-        fail_on=fail_on, mask_ids=not show_id,
-        progress=ProgressBar(sys.stderr, lang) if ProgressBar.wanted(sys.stderr) else None,
+        fail_on=fail_on, progress=ProgressBar(sys.stderr, lang) if ProgressBar.wanted(sys.stderr) else None,
     )
     if approved is not None:
         from rulecheck import waivers as waivers_module
 
-        result = waivers_module.apply(result, approved)
+        found = waivers_module.apply(found, approved)
     elif no_waivers:
         from rulecheck import waivers as waivers_module
 
-        result = waivers_module.ignored(result, waivers)
+        found = waivers_module.ignored(found, waivers)
+    result = render(found, loaded, lang, show_id=show_id)  # the one step into words, identity numbers masked
     written = _write_outputs(result, format, output, report, annotate)
     raise typer.Exit(result.exit_code() if written else 2)
 
@@ -150,7 +152,7 @@ def _describe_rules(loaded: Any, lang: str, rule: str | None) -> None:
     raise typer.Exit(0)
 
 
-def _waivers(given: Path | None, no_waivers: bool, settings: Any, loaded: Any, lang: str, show_id: bool) -> tuple[Any, Path | None]:
+def _waivers(given: Path | None, no_waivers: bool, settings: Any, loaded: Any, lang: str) -> tuple[Any, Path | None]:
     """The approved exceptions to apply (--waivers, else rulecheck-waivers.yaml beside rulecheck.toml), and their file."""
     from rulecheck import waivers as waivers_module
 
@@ -158,7 +160,7 @@ def _waivers(given: Path | None, no_waivers: bool, settings: Any, loaded: Any, l
     if path is None or no_waivers:
         return None, path
     try:
-        return waivers_module.load(path, loaded, lang, not show_id), path
+        return waivers_module.load(path, loaded), path
     except waivers_module.WaiverError as exc:
         _fail(exc.text(lang))
 
@@ -188,7 +190,7 @@ def _check_targets(paths: list[Path] | None, format: str, output: Path | None, r
         _fail(t(lang, "annotate-not-dir", path=annotate))
 
 
-def _write_outputs(result: Report, format: str, output: Path | None, report: Path | None, annotate: Path | None) -> bool:
+def _write_outputs(result: Shown, format: str, output: Path | None, report: Path | None, annotate: Path | None) -> bool:
     """Refuse to write over an input, then the terminal report, the output file, the workbook, the copies.
 
     False when an annotated copy could not be written (the others still are).
@@ -275,7 +277,7 @@ def _discard(stream: Any) -> None:
 
 
 # The report whose exit code the run gives: the only source of exit code 1 ("violations found").
-_report: Report | None = None
+_report: Shown | None = None
 
 
 def _true_code(code: int) -> int:

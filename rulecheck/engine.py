@@ -23,8 +23,10 @@ from rulecheck.lang import CellText, IdNumbers, TextColumns
 
 from rulecheck.table import types, values
 from rulecheck.table.types import parse_columns
-from rulecheck.render.messages import t
-from rulecheck.findings import Exemption, Violation, person_key
+from rulecheck.findings import (
+    Accepted, ColumnTitle, Exemption, IdNumber, Location, Titles, Violation, Written, locate, person_key,
+)
+from rulecheck.findings import Places as Elsewhere
 from rulecheck.table.header import Sheet
 from rulecheck.rulefile.ruleset import SUMMARY_SCOPE, Places, Rule, Ruleset
 
@@ -52,11 +54,11 @@ class Outcome:
 
 @dataclass(frozen=True)
 class SheetInfo:
-    """Where a sheet's rows came from, its headers as the user sees them, and the columns it has."""
+    """Where a sheet's rows came from, where its columns are (header as written, 0-based index), the columns it has."""
 
     file: str
     name: str
-    headers: dict[str, str]
+    places: dict[str, tuple[str, int]]
     columns: frozenset[str]
 
 
@@ -114,7 +116,7 @@ def stack(ruleset: Ruleset, sheets: list[Sheet]) -> Table:
 
     raw = pd.DataFrame({**{key: pd.Series(joined(key), dtype=object) for key in columns},
                         "_row": pd.Series(joined("_row").astype(np.int64), dtype=np.int64)})
-    infos = tuple(SheetInfo(s.file, s.name, s.headers, frozenset(k for k in columns if k in s.headers or k in s.frame))
+    infos = tuple(SheetInfo(s.file, s.name, s.places, frozenset(k for k in columns if k in s.headers or k in s.frame))
                   for s in sheets)
     id_numbers: dict[str, IdNumbers] = {}
     parsed, unreadable = parse_columns(ruleset.columns, raw, id_numbers)
@@ -162,12 +164,12 @@ class _CellText(CellText):
         return len(self._cells.columns)
 
 
-def run(ruleset: Ruleset, sheets: list[Sheet], as_of: dt.date, lang: str) -> Outcome:
+def run(ruleset: Ruleset, sheets: list[Sheet], as_of: dt.date) -> Outcome:
     """Every rule over every row: the violations, the accepted exemptions, and what was not checked."""
-    return combine(ruleset, [rows(ruleset, sheets, as_of, lang)], as_of, lang)
+    return combine(ruleset, [rows(ruleset, sheets, as_of)], as_of)
 
 
-def rows(ruleset: Ruleset, sheets: list[Sheet], as_of: dt.date, lang: str) -> Part:
+def rows(ruleset: Ruleset, sheets: list[Sheet], as_of: dt.date) -> Part:
     """Parse a batch of sheets, run the person rules on it, and keep what the group rules need."""
     table = stack(ruleset, sheets)
     base = _base_context(ruleset, table, as_of)
@@ -182,16 +184,17 @@ def rows(ruleset: Ruleset, sheets: list[Sheet], as_of: dt.date, lang: str) -> Pa
         if ruleset.groups.get(rule.spec.scope) or rule.spec.check == "duplicate-persons" or table.empty or not sheet_ok.any():
             continue
         if rule.spec.check == "unreadable-values":
-            person[rule.id] = (_unreadable_values(ruleset, rule, table, lang), [])
+            person[rule.id] = (_unreadable_values(ruleset, rule, table), [])
             continue
         ctx = _rule_context(base, rule)
         for key, node in rule.lets:
             ctx.values[key] = expr.evaluate(node, ctx)
-        person[rule.id] = _person(rule, ctx, table, _eligible(table, sheet_ok), lang, _identities(ruleset, table))
+        person[rule.id] = _person(rule, ctx, table, _eligible(table, sheet_ok), _id_columns(ruleset),
+                                  _id_series(ruleset, table))
     return Part(person, not_checked, _for_groups(ruleset, table, base))
 
 
-def combine(ruleset: Ruleset, parts: list[Part], as_of: dt.date, lang: str) -> Outcome:
+def combine(ruleset: Ruleset, parts: list[Part], as_of: dt.date) -> Outcome:
     """Join batches in order and run the group rules over all their rows; the same result as one batch."""
     table = _concat(parts, ruleset.spec.ruleset.row_label, ruleset.places)
     base = _base_context(ruleset, table, as_of)
@@ -203,7 +206,7 @@ def combine(ruleset: Ruleset, parts: list[Part], as_of: dt.date, lang: str) -> O
         keys = list(ruleset.groups.get(rule.spec.scope, ()))
         if rule.spec.check == "duplicate-persons":
             if not table.empty:
-                found += _duplicates(ruleset, rule, table, base, lang)
+                found += _duplicates(ruleset, rule, table, base)
             continue
         if not keys:
             for part in parts:
@@ -221,7 +224,7 @@ def combine(ruleset: Ruleset, parts: list[Part], as_of: dt.date, lang: str) -> O
         ctx.codes, ctx.groups = grouping.codes, grouping.count
         for key, node in rule.lets:
             ctx.values[key] = expr.evaluate(node, ctx)
-        v, e = _group(rule, keys, ruleset.optional_keys, ctx, grouping, _eligible(table, sheet_ok), lang)
+        v, e = _group(rule, keys, ruleset.optional_keys, ctx, grouping, _eligible(table, sheet_ok))
         found += v
         exempted += e
     townships: tuple[TownshipStats, ...] = ()
@@ -460,12 +463,29 @@ def _mask(value: Any, index: pd.Index) -> pd.Series:
     return value.fillna(False).astype(bool)
 
 
-def _identities(ruleset: Ruleset, table: Table) -> pd.Series | None:
+def _id_series(ruleset: Ruleset, table: Table) -> pd.Series | None:
     """The normalised identity numbers of the rows, where the rule file has such a column (for waivers)."""
     return next((table.parsed[k] for k, c in ruleset.columns.items() if c.type == "id-number" and k in table.parsed), None)
 
 
-def _person(rule: Rule, ctx: expr.Context, table: Table, eligible: pd.Series, lang: str, ids: pd.Series | None = None):
+def _id_columns(ruleset: Ruleset) -> frozenset[str]:
+    return frozenset(k for k, spec in ruleset.columns.items() if spec.type == "id-number")
+
+
+def _is_identity(node: expr.Node | None, ids: frozenset[str]) -> bool:
+    """Whether an expression is an identity-number column, parsed or as written (raw(id_number))."""
+    if isinstance(node, expr.Call) and node.func == "raw" and node.args:
+        node = node.args[0]
+    return isinstance(node, expr.Name) and node.id in ids
+
+
+def _identities(values: list[Any]) -> list[Any]:
+    """An identity-number column's values at some rows, typed as identity numbers (masked when shown)."""
+    return [IdNumber(x) if isinstance(x, str) else x for x in values]
+
+
+def _person(rule: Rule, ctx: expr.Context, table: Table, eligible: pd.Series, ids: frozenset[str],
+            numbers: pd.Series | None = None):
     when = _mask(expr.evaluate(rule.when, ctx), table.index) & eligible
     exempt = _mask(expr.evaluate(rule.exempt_when, ctx), table.index) if rule.exempt_when else pd.Series(False, index=table.index)
     hit, spared = when & ~exempt, when & exempt
@@ -473,29 +493,33 @@ def _person(rule: Rule, ctx: expr.Context, table: Table, eligible: pd.Series, la
     if hit.any():
         rows = np.flatnonzero(hit.to_numpy())
         at = ctx.at(rows)
-        placeholders = _placeholders(rule, at, rows)
+        placeholders = _placeholders(rule, at, rows, ids)
         observed = _at(expr.evaluate(rule.observed, at), rows) if rule.observed else [None] * len(rows)
-        template = getattr(rule.spec.message, lang)
-        people = [person_key(x) if isinstance(x, str) else None for x in ids.array[rows]] \
-            if ids is not None else [None] * len(rows)
-        for n, (i, place, county) in enumerate(zip(rows, _places(table, rows), _texts(table, table.places.county, rows))):
-            vals = {k: v[n] for k, v in placeholders.items()}
-            vals["observed"] = observed[n]
+        if _is_identity(rule.observed, ids):
+            observed = _identities(observed)
+        people = [person_key(x) if isinstance(x, str) else None for x in numbers.array[rows]] \
+            if numbers is not None else [None] * len(rows)
+        names = tuple(placeholders)
+        values = list(zip(*placeholders.values())) if names else [()] * len(rows)
+        for i, place, county, vals, seen, person in zip(rows, _places(table, rows), _texts(table, table.places.county, rows),
+                                                        values, observed, people):
+            township, village, name, file, sheet, row = place
             found.append(Violation(
-                rule.id, rule.spec.severity, "person", *place, _column(table, i, rule.spec.column),
-                render(rule, template, vals, lang), types.to_json(observed[n], lang, rule.spec.labels), county=county,
-                person=people[n],
+                rule.id, rule.spec.severity, "person", township, village, name,
+                locate(file, sheet, row, _column(table, i, rule.spec.column)), tuple(zip(names, vals)), seen,
+                county=county, person=person,
             ))
     exempted = []
     if spared.any():
         rows = np.flatnonzero(spared.to_numpy())
         evidence = _at(expr.evaluate(rule.evidence, ctx.at(rows)), rows)
-        exempted = [Exemption(rule.id, *place, types.show(shown, None, lang, rule.spec.labels), county=county)
-                    for place, shown, county in zip(_places(table, rows), evidence, _texts(table, table.places.county, rows))]
+        exempted = [Exemption(rule.id, township, village, name, Location(file, sheet, row), shown, county=county)
+                    for (township, village, name, file, sheet, row), shown, county
+                    in zip(_places(table, rows), evidence, _texts(table, table.places.county, rows))]
     return found, exempted
 
 
-def _group(rule: Rule, keys: list[str], optional: frozenset[str], ctx: expr.Context, grouping: _Grouping, eligible: pd.Series, lang: str):
+def _group(rule: Rule, keys: list[str], optional: frozenset[str], ctx: expr.Context, grouping: _Grouping, eligible: pd.Series):
     """Violations of a village or township rule: one per failing group, placed at the group's first row."""
     codes, index, table = grouping.codes, pd.RangeIndex(grouping.count), grouping.table
     group_ok = pd.Series(expr.group_count(codes, grouping.count, ~eligible) == 0)
@@ -504,24 +528,24 @@ def _group(rule: Rule, keys: list[str], optional: frozenset[str], ctx: expr.Cont
         return [], []
     first_row, (files, names) = grouping.first_row, grouping.spread
     observed = _at(expr.evaluate(rule.observed, ctx), failing) if rule.observed else [None] * len(failing)
-    lets = {k: _at(v, failing) for k, v in ctx.values.items() if k in rule.kinds}
+    wanted = _wanted(rule)
+    lets = {k: _at(v, failing) for k, v in ctx.values.items() if k in rule.kinds and k in wanted}
     # A village (keyed by more than its township) points at its first row; a township at no single row.
     per_village = len([k for k in keys if k not in optional]) > 1
     found = []
-    template = getattr(rule.spec.message, lang)
     firsts = first_row[failing]
     spans = grouping.files_of(failing)
     for n, (code, place, county, first) in enumerate(zip(failing, _places(table, firsts), _texts(table, table.places.county, firsts), firsts)):
         township, village, _, file, sheet, row = place
         one_file, one_sheet = files[code] == 1, names[code] == 1
         village = village if per_village else None
-        vals = {k: v[n] for k, v in lets.items()} | {"observed": observed[n], "township": township, "village": village}
+        vals = tuple((k, v[n]) for k, v in lets.items()) + (("township", township), ("village", village))
         found.append(Violation(
             rule.id, rule.spec.severity, rule.spec.scope, township, village, None,
-            file if one_file else None, sheet if one_file and one_sheet else None,
-            row if one_file and per_village else None, None,
-            render(rule, template, vals, lang), types.to_json(observed[n], lang, rule.spec.labels),
-            county=county, files=spans[n], anchor=(file, sheet, row, _column(table, first, keys[-1])),
+            Location(file if one_file else None, sheet if one_file and one_sheet else None,
+                     row if one_file and per_village else None),
+            vals, observed[n], county=county, files=spans[n],
+            anchor=locate(file, sheet, row, _column(table, first, keys[-1])),
         ))
     return found, []
 
@@ -554,10 +578,9 @@ def _reported_columns(ruleset: Ruleset) -> list[str]:
     return [k for k, spec in ruleset.columns.items() if k in read and k not in reported and spec.type != "text"]
 
 
-def _unreadable_values(ruleset: Ruleset, rule: Rule, table: Table, lang: str) -> list[Violation]:
+def _unreadable_values(ruleset: Ruleset, rule: Rule, table: Table) -> list[Violation]:
     """A finding at every filled cell of a typed column that the rules read but that cannot be read."""
     found: list[Violation] = []
-    template = getattr(rule.spec.message, lang)
     for key in _reported_columns(ruleset):
         mask = table.unreadable.get(key)
         if mask is None:
@@ -565,17 +588,17 @@ def _unreadable_values(ruleset: Ruleset, rule: Rule, table: Table, lang: str) ->
         rows = np.flatnonzero(mask.to_numpy(dtype=bool))
         if not len(rows):
             continue
-        spec = ruleset.columns[key]
-        title, accepted = spec.title(lang), types.accepted(spec, lang)
+        vals = (("column", ColumnTitle(key)), ("accepted", Accepted(key)))
         written = [_clean(x) for x in table.text.at(rows)[key].array]  # cell text made at these rows only
         for i, place, county, text in zip(rows, _places(table, rows), _texts(table, table.places.county, rows), written):
-            vals = {"column": title, "observed": text, "accepted": accepted}
-            found.append(Violation(rule.id, rule.spec.severity, "person", *place, _column(table, i, key),
-                                   render(rule, template, vals, lang), text, county=county))
+            township, village, name, file, sheet, row = place
+            found.append(Violation(rule.id, rule.spec.severity, "person", township, village, name,
+                                   locate(file, sheet, row, _column(table, i, key)), vals,
+                                   None if text is None else Written(text), county=county))
     return found
 
 
-def _duplicates(ruleset: Ruleset, rule: Rule, table: Table, base: expr.Context, lang: str) -> list[Violation]:
+def _duplicates(ruleset: Ruleset, rule: Rule, table: Table, base: expr.Context) -> list[Violation]:
     """Rows that are one person by any of the rule's key lists, across every file: a finding at each, naming the others."""
     size = len(table.sheet_id)
     group_of = np.full(size, -1, dtype=np.int64)  # per row: its duplicate group, by the first key list that finds one
@@ -600,18 +623,17 @@ def _duplicates(ruleset: Ruleset, rule: Rule, table: Table, base: expr.Context, 
         members.setdefault(int(group_of[i]), []).append(i)
     places = dict(zip(rows.tolist(), _places(table, rows)))
     counties = dict(zip(rows.tolist(), _texts(table, table.places.county, rows)))
-    template = getattr(rule.spec.message, lang)
     found = []
     for i in rows.tolist():
         keys = (rule.spec.by or [])[int(matched_by[i])]
-        others = [j for j in members[int(group_of[i])] if j != i]
-        where = "、".join(t(lang, "duplicate-place", file=places[j][3], sheet=places[j][4], row=places[j][5]) for j in others)
-        by = ("、" if lang == "zh" else ", ").join(ruleset.columns[k].title(lang) if k in ruleset.columns else k
-                                                   for k in keys if k not in ruleset.optional_keys)
+        others = Elsewhere(tuple(places[j][3:] for j in members[int(group_of[i])] if j != i))
+        by = Titles(tuple(k for k in keys if k not in ruleset.optional_keys))
         # The cell to point at: the name where the person is known by it, else the first key the sheet has.
         columns = [c for k in ([table.label] if table.label in keys else []) + list(keys) if (c := _column(table, i, k))]
-        found.append(Violation(rule.id, rule.spec.severity, "person", *places[i], columns[0] if columns else None,
-                               render(rule, template, {"others": where, "by": by}, lang), None, county=counties[i]))
+        township, village, name, file, sheet, row = places[i]
+        found.append(Violation(rule.id, rule.spec.severity, "person", township, village, name,
+                               locate(file, sheet, row, columns[0] if columns else None),
+                               (("others", others), ("by", by)), None, county=counties[i]))
     return found
 
 
@@ -640,34 +662,28 @@ def _clean(value: Any) -> str | None:
     return None if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
 
-def _column(table: Table, i: int, column: str | None) -> str | None:
+def _column(table: Table, i: int, column: str | None) -> tuple[str, int] | None:
+    """Where row ``i``'s sheet has ``column``: (header as written, 0-based index), or None."""
     if column is None:
         return None
-    return table.sheets[int(table.sheet_id[i])].headers.get(column)
+    return table.sheets[int(table.sheet_id[i])].places.get(column)
 
 
-def _placeholders(rule: Rule, ctx: expr.Context, rows: pd.Index) -> dict[str, list[Any]]:
-    """Values of the names a person rule's message uses, at the violating rows only."""
-    wanted = {f for lang in ("zh", "en") for _, f, _, _ in string.Formatter().parse(getattr(rule.spec.message, lang)) if f}
+def _wanted(rule: Rule) -> frozenset[str]:
+    """The names a rule's message uses, in either language."""
+    return _fields(rule.spec.message.zh, rule.spec.message.en)
+
+
+@functools.lru_cache(maxsize=256)
+def _fields(*templates: str) -> frozenset[str]:
+    return frozenset(f for template in templates for _, f, _, _ in string.Formatter().parse(template) if f)
+
+
+def _placeholders(rule: Rule, ctx: expr.Context, rows: pd.Index, ids: frozenset[str] = frozenset()) -> dict[str, list[Any]]:
+    """Values of the names a person rule's message uses, at the violating rows only (identity numbers typed)."""
     out: dict[str, list[Any]] = {}
-    for name in wanted - {"observed", "township", "village", "name"}:
+    for name in sorted(_wanted(rule) - {"observed", "township", "village", "name"}):
         out[name] = _at(ctx.lookup(name), rows)
+        if name in ids:
+            out[name] = _identities(out[name])
     return out
-
-
-# --------------------------------------------------------------------------- presentation of values
-
-
-@functools.lru_cache(maxsize=1024)
-def _template(template: str) -> tuple[tuple[str, str | None, str | None], ...]:
-    return tuple((literal, name, spec) for literal, name, spec, _ in string.Formatter().parse(template))
-
-
-def render(rule: Rule, template: str, vals: dict[str, Any], lang: str) -> str:
-    """Fill a message template; placeholders were checked against the rule when it was loaded."""
-    parts = []
-    for literal, name, spec in _template(template):
-        parts.append(literal)
-        if name is not None:
-            parts.append(types.show(vals.get(name), spec, lang, rule.spec.labels))
-    return "".join(parts)

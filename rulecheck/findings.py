@@ -1,11 +1,16 @@
-"""What a check finds: immutable values, complete where they are made, never patched later."""
+"""What a check finds: immutable values, complete where they are made, never patched later.
+
+A finding carries no sentence and no language: its rule, its place (a ``Location``) and the
+values its message is made of. ``rulecheck.render.findings`` turns a Report into text in zh or en,
+masking identity numbers as it does, once, at the end.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from rulecheck.table.values import fold_text
 
@@ -23,9 +28,114 @@ def township_key(name: str | None) -> str | None:
     return fold_text(name) or None
 
 
+# --------------------------------------------------------------------------- where a finding is
+
+
+def column_letter(index: int) -> str:
+    """0-based column index → Excel letters (0 → A, 26 → AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+class Location(NamedTuple):
+    """Where a finding is, as Excel shows it: file, sheet, row number at the left edge, column letter and
+    the column's header as written. Parts are None where the finding has none (a township's finding)."""
+
+    file: str | None
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None  # the letter: E
+    header: str | None = None  # as written in the sheet: 出生年月
+
+    @property
+    def label(self) -> str | None:
+        """The column as the user sees it: '出生年月 (E)'."""
+        return None if self.header is None else f"{self.header} ({self.column})"
+
+
+@lru_cache(maxsize=1 << 12)
+def _letters(index: int) -> str:
+    return column_letter(index)
+
+
+def locate(file: str | None, sheet: str | None, row: int | None, column: tuple[str, int] | None = None) -> Location:
+    """A Location from a sheet's position: ``row`` the row number Excel shows (as the reader counts it),
+    ``column`` (header as written, 0-based index) or None. The one place a column index becomes a letter."""
+    if column is None:
+        return Location(file, sheet, row)
+    header, index = column
+    return Location(file, sheet, row, _letters(index), header)
+
+
+# --------------------------------------------------------------------------- the values a message is made of
+
+
+class IdNumber(str):
+    """An identity number as a value: shown masked (320682********1234) unless --show-id, whatever the message."""
+
+    __slots__ = ()
+
+
+class Written(str):
+    """A cell's text as written in the sheet (an unreadable value): shown as it is, masked where it holds an
+    identity number."""
+
+    __slots__ = ()
+
+
+class ColumnTitle(NamedTuple):
+    """A column of the rule file, shown by its title in the report's language."""
+
+    key: str
+
+
+class Accepted(NamedTuple):
+    """What a column of the rule file accepts, shown in the report's language."""
+
+    key: str
+
+
+class Titles(NamedTuple):
+    """Columns of the rule file, shown as a list of their titles."""
+
+    keys: tuple[str, ...]
+
+
+class Places(NamedTuple):
+    """Rows elsewhere (file, sheet, Excel row), shown as a list of places."""
+
+    places: tuple[tuple[str, str, int], ...]
+
+
+class Note(NamedTuple):
+    """A remark or a reason as a message key and its values, put into words when shown.
+
+    A value may itself be a message (``read.raw.Term``), an operating-system error
+    (``read.raw.SystemReason``), a column of the rule file (``ColumnTitle``) or plain data.
+    """
+
+    key: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def of(cls, key: str, **params: Any) -> Note:
+        return cls(key, tuple(params.items()))
+
+
+Values = tuple[tuple[str, Any], ...]  # a message's placeholders and their values, in the order set
+
+
 @dataclass(frozen=True)
 class Violation:
-    """One rule broken by one person, village or township; ``row`` is the row number Excel shows."""
+    """One rule broken by one person, village or township, and the values its message is made of.
+
+    ``location`` is where it is (for a village or township finding, only what all its rows share);
+    ``anchor`` the cell an annotated copy marks for a village or township finding.
+    """
 
     rule: str
     severity: str
@@ -33,22 +143,35 @@ class Violation:
     township: str | None
     village: str | None
     name: str | None
-    file: str | None
-    sheet: str | None
-    row: int | None
-    column: str | None
-    message: str
+    location: Location
+    values: Values = ()  # the message's placeholders, observed apart
     observed: Any = None
     county: str | None = None  # where the rule file's groups have a county and the slate names one
     files: tuple[str, ...] = ()  # a village or township finding: every file its rows come from
-    # The cell an annotated copy marks for a village or township finding: (file, sheet, row, column label).
-    anchor: tuple[str, str, int, str | None] | None = None
+    anchor: Location | None = None
     # A person finding: a digest of the person's identity number (person_key), for matching waivers by it;
     # never the number itself.
     person: str | None = None
     # The approval this finding is about: in Report.waived, the waiver that covers it; in Report.violations,
     # a waiver that matched nothing or has expired (rule waiver-unmatched / waiver-expired).
     waiver: Waiver | None = None
+
+    @property
+    def file(self) -> str | None:
+        return self.location.file
+
+    @property
+    def sheet(self) -> str | None:
+        return self.location.sheet
+
+    @property
+    def row(self) -> int | None:
+        return self.location.row
+
+    @property
+    def column(self) -> str | None:
+        """The column as the user sees it, '出生年月 (E)'."""
+        return self.location.label
 
 
 def person_key(id_number: str) -> str:
@@ -61,7 +184,8 @@ class Waiver:
     """One approved exception from the waiver file: the rule, whom it covers, and the approval.
 
     It covers a township, a village, or a person: by identity number (held as ``person_key``) or by
-    village and name. ``who`` is how the waiver names its target, for messages (an identity number masked).
+    village and name. ``who`` is how the waiver names its target, as values (an identity number an
+    ``IdNumber``, masked when shown); a rendered report's waivers hold it in words.
     """
 
     rule: str
@@ -76,7 +200,7 @@ class Waiver:
     village: str | None = None
     name: str | None = None
     person: str | None = None  # person_key of the identity number
-    who: str = ""
+    who: Any = ""  # a Report's: a Note (by identity number) or the names as written; a rendered one's: text
 
     @property
     def where(self) -> str:
@@ -85,25 +209,36 @@ class Waiver:
 
 @dataclass(frozen=True)
 class Exemption:
-    """A rule that would have been broken but for a claimed and accepted exemption."""
+    """A rule that would have been broken but for a claimed and accepted exemption; ``evidence`` its value."""
 
     rule: str
     township: str | None
     village: str | None
     name: str | None
-    file: str | None
-    sheet: str | None
-    row: int | None
-    evidence: str
+    location: Location
+    evidence: Any
     county: str | None = None
+
+    @property
+    def file(self) -> str | None:
+        return self.location.file
+
+    @property
+    def sheet(self) -> str | None:
+        return self.location.sheet
+
+    @property
+    def row(self) -> int | None:
+        return self.location.row
 
 
 @dataclass(frozen=True)
 class Unchecked:
     """A rule that could not be checked on a file, and why: the columns the file lacks.
 
-    ``missing`` holds alternatives: the file would have needed every column title of any one of
-    them (缺少「出生年月」或「身份证号」列 is two alternatives of one column each).
+    ``missing`` holds alternatives: the file would have needed every column of any one of them
+    (缺少「出生年月」或「身份证号」列 is two alternatives of one column each). In a Report the columns
+    are the rule file's keys; in a rendered report, their titles.
     """
 
     rule: str
@@ -111,18 +246,10 @@ class Unchecked:
     missing: tuple[tuple[str, ...], ...]
 
 
-@dataclass(frozen=True)
-class FileResult:
-    """How one input file fared: rows read and skipped, rules it could not support, or why it failed."""
+class Coverage:
+    """What a file's result says about coverage; shared by the value and its rendered form."""
 
-    path: str
-    rows: int = 0
-    skipped: int = 0
-    sheets: tuple[str, ...] = ()
-    error: str | None = None
-    unchecked: tuple[Unchecked, ...] = ()
-    notes: tuple[str, ...] = ()
-    passed_over: str | None = None  # not a slate (a report or copy rulecheck wrote): why it was not read
+    unchecked: tuple[Unchecked, ...]
 
     @property
     def not_checked(self) -> tuple[str, ...]:
@@ -136,11 +263,25 @@ class FileResult:
 
 
 @dataclass(frozen=True)
+class FileResult(Coverage):
+    """How one input file fared: rows read and skipped, rules it could not support, or why it failed."""
+
+    path: str
+    rows: int = 0
+    skipped: int = 0
+    sheets: tuple[str, ...] = ()
+    error: Note | None = None
+    unchecked: tuple[Unchecked, ...] = ()
+    notes: tuple[Note, ...] = ()
+    passed_over: Note | None = None  # not a slate (a report or copy rulecheck wrote): why it was not read
+
+
+@dataclass(frozen=True)
 class SummaryColumn:
     """One statistic of the township summary, as declared in the rule file's ``summary:`` section."""
 
     key: str
-    title: str
+    title: str | None = None  # in a rendered report; a Report names the statistic by its key
     format: str | None = None  # a Python format spec such as ".1f" or ".1%"
     rule: str | None = None  # the rule whose violations colour this statistic's cells
     reference: str | None = None  # the parameter drawn as the chart's reference line
@@ -170,7 +311,7 @@ class RuleTally:
     id: str
     severity: str
     scope: str
-    title: str
+    title: str | None  # in a rendered report; a Report names the rule by its id
     quote: str | None
     violations: int
     exempted: int
@@ -178,28 +319,13 @@ class RuleTally:
     optional: bool = False  # not checking it on a file leaves the verdict clean (the rule file's optional: true)
 
 
-@dataclass(frozen=True)
-class Report:
-    """Everything one run found, in the order it is shown."""
+class Verdict:
+    """Counts and the exit code, from a report's files and violations; shared by the value and its rendered form."""
 
-    version: str
-    ruleset_id: str
-    ruleset_title: str
-    ruleset_path: str
-    as_of: str
-    lang: str
-    files: tuple[FileResult, ...]
-    violations: tuple[Violation, ...]
-    exempted: tuple[Exemption, ...]
-    rule_titles: dict[str, str] = field(default_factory=dict)
-    fail_on: str = "error"
-    summary_columns: tuple[SummaryColumn, ...] = ()
-    townships: tuple[TownshipSummary, ...] = ()
-    rules: tuple[RuleTally, ...] = ()
-    notes: tuple[str, ...] = ()  # run-wide remarks, e.g. a configured township that no file names
-    # Findings an approved waiver covers: shown with the approval, never counted (rulecheck.waivers).
-    waived: tuple[Violation, ...] = ()
-    waivers: str | None = None  # the waiver file applied, if any
+    files: tuple[Any, ...]
+    violations: tuple[Any, ...]
+    townships: tuple[TownshipSummary, ...]
+    fail_on: str
 
     def count(self, severity: str) -> int:
         return sum(v.severity == severity for v in self.violations)
@@ -217,11 +343,11 @@ class Report:
         return sum(f.rows for f in self.files)
 
     @property
-    def failed_files(self) -> tuple[FileResult, ...]:
+    def failed_files(self) -> tuple[Any, ...]:
         return tuple(f for f in self.files if f.error)
 
     @property
-    def incomplete_files(self) -> tuple[FileResult, ...]:
+    def incomplete_files(self) -> tuple[Any, ...]:
         """Files read, but with an essential rule that could not be checked on them."""
         return tuple(f for f in self.files if not f.error and f.incomplete)
 
@@ -237,3 +363,27 @@ class Report:
             return 2
         levels = FAIL_LEVELS[fail_on or self.fail_on]
         return 1 if any(v.severity in levels for v in self.violations) else 0
+
+
+@dataclass(frozen=True)
+class Report(Verdict):
+    """Everything one run found, in the order it is shown, as values: no sentence, no language.
+
+    ``rulecheck.render.findings.render`` makes the text every format writes, in zh or en.
+    """
+
+    version: str
+    ruleset_id: str
+    ruleset_path: str
+    as_of: str
+    files: tuple[FileResult, ...]
+    violations: tuple[Violation, ...]
+    exempted: tuple[Exemption, ...]
+    fail_on: str = "error"
+    summary_columns: tuple[SummaryColumn, ...] = ()
+    townships: tuple[TownshipSummary, ...] = ()
+    rules: tuple[RuleTally, ...] = ()
+    notes: tuple[Note, ...] = ()  # run-wide remarks, e.g. a configured township that no file names
+    # Findings an approved waiver covers: shown with the approval, never counted (rulecheck.waivers).
+    waived: tuple[Violation, ...] = ()
+    waivers: str | None = None  # the waiver file applied, if any

@@ -96,7 +96,7 @@ def offered(ruleset: Ruleset, key: str) -> tuple[str, ...]:
     frame = pd.DataFrame(data, dtype=object)
     frame["_row"] = range(2, 2 + len(words))
     sheet = Sheet("template", SLATE_SHEET, frame, {k: k for k in data})
-    outcome = engine.run(ruleset, [sheet], ruleset.spec.ruleset.as_of, "zh")
+    outcome = engine.run(ruleset, [sheet], ruleset.spec.ruleset.as_of)
     reported = {v.row for v in outcome.violations if v.rule in own}
     return tuple(w for w, row in zip(words, frame["_row"]) if row not in reported)
 

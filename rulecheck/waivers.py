@@ -20,7 +20,9 @@ Waivers apply after the check, as one step over the Report (``apply``): a findin
 moves from ``violations`` to ``waived``, carrying the waiver, so it is no longer counted (exit
 code, counts, the summary's colours) but every format still shows it with the approval. A waiver
 that covers nothing, and one that expired before the as-of day (it does not apply), are warnings
-naming the waiver file and line.
+naming the waiver file and line. Like every finding, these are values (the message's key and its
+values, an identity number an ``IdNumber``): rulecheck.render.findings puts them into words, in zh or
+en, masked unless --show-id.
 """
 
 from __future__ import annotations
@@ -33,9 +35,8 @@ from pathlib import Path
 import pandas as pd
 from pydantic import ValidationError, field_validator
 
-from rulecheck.findings import Report, Violation, Waiver, person_key, township_key
+from rulecheck.findings import SEVERITY_RANK, IdNumber, Location, Note, Report, Violation, Waiver, person_key, township_key
 from rulecheck.formats.inert import inert_text
-from rulecheck.render.masking import mask_text
 from rulecheck.render.messages import t
 from rulecheck.rulefile.keys import key_path, line_of
 from rulecheck.rulefile.ruleset import SUMMARY_SCOPE, RuleFileError, Ruleset, Strict, read_yaml
@@ -112,7 +113,7 @@ class Waivers:
     entries: tuple[Waiver, ...]
 
 
-def load(path: Path, ruleset: Ruleset, lang: str = "zh", mask_ids: bool = True) -> Waivers:
+def load(path: Path, ruleset: Ruleset) -> Waivers:
     """Read and validate a waiver file against the rule file; raises WaiverError (file:line key: why)."""
     from rulecheck.render.i18n import rule_file_message, value_message
 
@@ -144,11 +145,11 @@ def load(path: Path, ruleset: Ruleset, lang: str = "zh", mask_ids: bool = True) 
             zh, en = _REQUIRED.get(str(loc[-1]), ("", str(loc[-1])))
             raise fail(loc, f"required: {en}", f"缺少这一项(必填):{zh}") from None
         raise fail(loc, _plain(err), value_message(err["msg"], "zh")) from None
-    return Waivers(name, tuple(_entry(ruleset, w, ("waivers", i), name, line_of(lines, ("waivers", i)) or 1, fail, lang,
-                                      mask_ids) for i, w in enumerate(spec.waivers)))
+    return Waivers(name, tuple(_entry(ruleset, w, ("waivers", i), name, line_of(lines, ("waivers", i)) or 1, fail)
+                                 for i, w in enumerate(spec.waivers)))
 
 
-def _entry(ruleset: Ruleset, w: WaiverSpec, loc: tuple, path: str, line: int, fail, lang: str, mask_ids: bool) -> Waiver:
+def _entry(ruleset: Ruleset, w: WaiverSpec, loc: tuple, path: str, line: int, fail) -> Waiver:
     """One entry checked against the rule file: a waivable rule, and a target that fits the rule's scope."""
     for key in _TEXT_KEYS:
         value = getattr(w, key)
@@ -192,16 +193,16 @@ def _entry(ruleset: Ruleset, w: WaiverSpec, loc: tuple, path: str, line: int, fa
     if w.id_number is not None:
         number = idnumber.normalise(pd.Series([w.id_number], dtype=object)).to_numpy(dtype=object)[0]
     text = inert_text  # a waiver's words are shown on the terminal: control characters escaped
-    if number is not None:
-        who = t(lang, "waiver-who-id", id=mask_text(number) if mask_ids else number)
-        who += "".join(f" {x}" for x in (w.township, w.village, w.name) if x)
+    who: object
+    if isinstance(number, str):  # a message and the names after it: put into words, the number masked, when shown
+        who = (Note.of("waiver-who-id", id=IdNumber(number)), text("".join(f" {x}" for x in (w.township, w.village, w.name) if x)))
     else:
-        who = " ".join(x for x in (w.county, w.township, w.village, w.name) if x)
+        who = text(" ".join(x for x in (w.county, w.township, w.village, w.name) if x))
     return Waiver(
         rule=w.rule, file=path, line=line, reason=text(w.reason.strip()), approved_by=text(w.approved_by.strip()),
         reference=text(w.reference.strip()), expires=w.expires.isoformat() if w.expires else None,
         county=w.county, township=w.township, village=w.village, name=w.name,
-        person=person_key(number) if isinstance(number, str) else None, who=text(who),
+        person=person_key(number) if isinstance(number, str) else None, who=who,
     )
 
 
@@ -239,7 +240,6 @@ def _checked(report: Report, w: Waiver) -> bool:
 def apply(report: Report, waivers: Waivers) -> Report:
     """The report with each finding an unexpired waiver covers moved to ``waived``, and a warning for
     each waiver that covers nothing or has expired. Counts and colours are those of what is left."""
-    lang = report.lang
     live = [(k, w) for k, w in enumerate(waivers.entries) if not (w.expires and w.expires < _as_of(report, w))]
     expired = [(k, w) for k, w in enumerate(waivers.entries) if w.expires and w.expires < _as_of(report, w)]
     # Waivers by rule and township (None: a waiver by identity number alone), so that each finding is
@@ -268,34 +268,32 @@ def apply(report: Report, waivers: Waivers) -> Report:
     problems: list[tuple[int, Violation]] = []
     for k, w in expired:
         count = sum(_covers(w, v) for v in near(w))
-        covered = t(lang, "waiver-expired-covered", count=count, s="" if count == 1 else "s") if count else ""
-        problems.append((k, _finding(EXPIRED, w, t(lang, "waiver-expired", where=w.where, rule=w.rule, who=w.who,
-                                                   expires=w.expires, as_of=_as_of(report, w), covered=covered))))
+        covered = Note.of("waiver-expired-covered", count=count, s="" if count == 1 else "s") if count else ""
+        problems.append((k, _finding(EXPIRED, w, expires=w.expires, as_of=_as_of(report, w), covered=covered)))
     elsewhere = []
     for k, w in live:
         if used[k] or any(_covers(w, v) for v in near(w)):  # a second waiver for one finding matched too
             continue
         if _checked(report, w):
-            problems.append((k, _finding(UNMATCHED, w, t(lang, "waiver-unmatched", where=w.where, rule=w.rule, who=w.who))))
+            problems.append((k, _finding(UNMATCHED, w)))
         else:
             elsewhere.append(w)
     notes = report.notes
     if elsewhere:
         names = "、".join(dict.fromkeys(w.township or "" for w in elsewhere))
-        notes += (t(lang, "waivers-elsewhere", file=waivers.path, count=len(elsewhere), townships=names,
-                    s="" if len(elsewhere) == 1 else "s"),)
-    titles = {**report.rule_titles, UNMATCHED: t(lang, "waiver-unmatched-title"), EXPIRED: t(lang, "waiver-expired-title")}
+        notes += (Note.of("waivers-elsewhere", file=waivers.path, count=len(elsewhere), townships=names,
+                          s="" if len(elsewhere) == 1 else "s"),)
     return replace(_recount(report, tuple(kept)), violations=tuple(kept) + tuple(v for _, v in sorted(problems, key=lambda p: p[0])),
-                   waived=tuple(waived), waivers=waivers.path, rule_titles=titles, notes=notes)
+                   waived=tuple(waived), waivers=waivers.path, notes=notes)
 
 
-def _finding(rule: str, w: Waiver, message: str) -> Violation:
-    """A waiver's own warning: placed on its line of the waiver file, about no township of the slates."""
-    return Violation(rule, "warning", "waiver", None, None, None, None, None, None, None, message,
-                     anchor=(w.file, "", w.line, None), waiver=w)
+def _finding(rule: str, w: Waiver, **values: object) -> Violation:
+    """A waiver's own warning: placed on its line of the waiver file, about no township of the slates.
 
-
-_RANK = {"error": 0, "warning": 1, "notice": 2}
+    Its message is the message key ``rule`` with ``where``, ``rule``, ``who`` (the waiver's) and ``values``."""
+    return Violation(rule, "warning", "waiver", None, None, None, Location(None),
+                     (("where", w.where), ("rule", w.rule)) + tuple(values.items()),
+                     anchor=Location(w.file, "", w.line), waiver=w)
 
 
 def _recount(report: Report, violations: tuple[Violation, ...]) -> Report:
@@ -310,7 +308,7 @@ def _recount(report: Report, violations: tuple[Violation, ...]) -> Report:
     worst: dict[tuple, str] = {}
     for v in violations:
         key = (where(v), v.rule)
-        if key not in worst or _RANK[v.severity] < _RANK[worst[key]]:
+        if key not in worst or SEVERITY_RANK[v.severity] < SEVERITY_RANK[worst[key]]:
             worst[key] = v.severity
     townships = tuple(
         replace(row, errors=severities[(key, "error")], warnings=severities[(key, "warning")],
@@ -328,5 +326,5 @@ def _recount(report: Report, violations: tuple[Violation, ...]) -> Report:
 
 def ignored(report: Report, path: Path | None) -> Report:
     """The report of a run with --no-waivers: a note that no waiver was applied (and which file was passed over)."""
-    note = t(report.lang, "waivers-ignored", file=path) if path is not None else t(report.lang, "waivers-none")
+    note = Note.of("waivers-ignored", file=path) if path is not None else Note("waivers-none")
     return replace(report, notes=report.notes + (note,))

@@ -18,7 +18,9 @@ from rulecheck.rulefile import ruleset
 from rulecheck.run import check_paths
 from rulecheck.formats import is_binary, writer
 from rulecheck.table.idnumber import check_character
-from rulecheck.findings import Report
+from rulecheck.render.findings import Shown
+from rulecheck.render.findings import render as in_words
+from rulecheck.rulefile.ruleset import Ruleset
 
 # Text a spreadsheet would treat as a formula (OWASP's CSV-injection examples).
 INJECTIONS = ('=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)")
@@ -70,14 +72,20 @@ GOLDEN = Path(__file__).parent / "golden"
 REGENERATE = os.environ.get("RULECHECK_REGENERATE_GOLDEN") == "1"
 
 
-def slate_report(folder: Path, monkeypatch: pytest.MonkeyPatch, lang: str = "zh", **options: Any) -> Report:
+def checked(paths: list[Path], rules: Ruleset, lang: str = "zh", show_id: bool = False, **options: Any) -> Shown:
+    """check_paths, its Report put into words in ``lang`` as the command line does (identity numbers masked
+    unless ``show_id``)."""
+    return in_words(check_paths(paths, rules, **options), rules, lang, show_id)
+
+
+def slate_report(folder: Path, monkeypatch: pytest.MonkeyPatch, lang: str = "zh", **options: Any) -> Shown:
     """Write the slate into ``folder``, make it the working folder, and check it by its relative name."""
     monkeypatch.chdir(folder)
     write_slate(Path("slate.xlsx"))
-    return check_paths([Path("slate.xlsx")], ruleset.load(), lang=lang, **options)
+    return checked([Path("slate.xlsx")], ruleset.load(), lang, **options)
 
 
-def render(report: Report, name: str) -> bytes:
+def render(report: Shown, name: str) -> bytes:
     """A format's output, as the bytes the CLI writes to a file."""
     if is_binary(name):
         stream = io.BytesIO()

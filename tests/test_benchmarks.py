@@ -8,6 +8,7 @@ from pathlib import Path
 
 import python_calamine
 
+from report_slate import checked
 from rulecheck import run as check
 
 from rulecheck.rulefile import ruleset
@@ -24,7 +25,7 @@ def test_generated_workbooks_read_as_their_manifest_says(tmp_path: Path) -> None
         sheet = python_calamine.CalamineWorkbook.from_path(str(book)).get_sheet_by_name(entry["sheet"])
         assert [str(c).replace(" ", "") for c in sheet.to_python()[entry["header_row"] - 1][:3]] == \
             [h.replace(" ", "") for h, _ in entry["columns"][:3]]
-    report = check.check_paths([tmp_path], ruleset.load())
+    report = checked([tmp_path], ruleset.load())
     # Every candidate is read: merged township and village cells filled, title and footer lines skipped.
     assert [f.rows for f in report.files] == [e["rows"] for e in manifest["workbooks"]]
     assert all(f.skipped == 3 and f.error is None for f in report.files)

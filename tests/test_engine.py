@@ -17,6 +17,7 @@ from rulecheck.rulefile import ruleset
 
 from rulecheck.table import idnumber
 from rulecheck.table.header import Sheet
+from rulecheck.render.findings import sentence
 
 RULES = ruleset.load()
 AS_OF = dt.date(2007, 10, 20)
@@ -44,18 +45,18 @@ def sheet(rows: list[dict[str, object]], file: str = "slate.xlsx", name: str = "
     frame = frame.where(frame.notna(), None)
     frame["_row"] = range(4, 4 + len(rows))
     headers = {k: f"{k} (A)" for k in frame.columns if not k.startswith("_")}
-    return Sheet(file, name, frame, headers)
+    return Sheet(file, name, frame, headers, places={k: (k, 0) for k in headers})
 
 
 def found(rows: list[dict[str, object]], rule: str | None = None, as_of: dt.date = AS_OF,
           lang: str = "zh") -> list[tuple[object, ...]]:
-    outcome = engine.run(RULES, [sheet(rows)], as_of, lang)
+    outcome = engine.run(RULES, [sheet(rows)], as_of)
     return [(v.row, v.name or v.village or v.township, v.rule) for v in outcome.violations
             if rule is None or v.rule == rule]
 
 
 def outcome(rows: list[dict[str, object]], as_of: dt.date = AS_OF) -> engine.Outcome:
-    return engine.run(RULES, [sheet(rows)], as_of, "zh")
+    return engine.run(RULES, [sheet(rows)], as_of)
 
 
 def test_a_clean_village_breaks_nothing() -> None:
@@ -86,7 +87,7 @@ def test_secretary_average_age_counts_only_secretaries() -> None:
 def test_secretary_average_age_message_and_observed() -> None:
     rows = village("东村", secretary_born="1958-10-20") + village("西村", secretary_born="1960-10-20")  # 49, 47
     [v] = [v for v in outcome(rows).violations if v.rule == "secretary-average-age"]
-    assert v.message == "村书记平均年龄 48.0 岁 > 45"
+    assert sentence(v, RULES) == "村书记平均年龄 48.0 岁 > 45"
     assert v.observed == 48.0 and v.scope == "township" and v.row is None and v.file == "slate.xlsx"
 
 
@@ -117,13 +118,13 @@ def test_secretary_aged_35_on_the_day(born: str, young: bool) -> None:
 def test_township_rules_aggregate_across_files() -> None:
     first = sheet(_secretaries(0, 3), file="a.xlsx")
     second = sheet(village("新村", secretary_born="1980-01-01"), file="b.xlsx")
-    together = engine.run(RULES, [first, second], AS_OF, "zh").violations
-    alone = engine.run(RULES, [first], AS_OF, "zh").violations
+    together = engine.run(RULES, [first, second], AS_OF).violations
+    alone = engine.run(RULES, [first], AS_OF).violations
     assert [v.rule for v in alone if v.rule == "secretary-under-35-share"] == ["secretary-under-35-share"]
     assert [v for v in together if v.rule == "secretary-under-35-share"] == []  # 1 of 4 = 25%
     [average] = [v for v in engine.run(RULES, [sheet(_secretaries(0, 3), file="a.xlsx"),
                                               sheet(village("新村", secretary_born="1950-01-01"), file="b.xlsx")],
-                                       AS_OF, "zh").violations if v.rule == "secretary-average-age"]
+                                       AS_OF).violations if v.rule == "secretary-average-age"]
     assert average.file is None  # the township spans two files
 
 
@@ -223,7 +224,7 @@ def test_election_deadline(day: str, broken: bool) -> None:
 def test_woman_on_committee_is_a_warning() -> None:
     rows = [person("书记", "1970-01-01", "书记", commitment="是"), person("委员", "1980-01-01")]
     [v] = [v for v in outcome(rows).violations if v.rule == "woman-on-committee"]
-    assert (v.severity, v.village, v.row, v.message) == ("warning", "东村", 4, "村党组织 2 名委员中没有女同志")
+    assert (v.severity, v.village, v.row, sentence(v, RULES)) == ("warning", "东村", 4, "村党组织 2 名委员中没有女同志")
 
 
 # --------------------------------------------------------------------------- identity numbers
@@ -251,7 +252,7 @@ def test_id_number_invalid(number: object, reason: str) -> None:
     rows = village()
     rows[1]["id_number"] = number
     [v] = [v for v in outcome(rows).violations if v.rule == "id-number-invalid"]
-    assert v.row == 5 and reason in v.message
+    assert v.row == 5 and reason in sentence(v, RULES)
 
 
 def test_id_birth_and_sex_mismatch() -> None:
@@ -283,7 +284,7 @@ def test_unreadable_values_are_reported() -> None:
     rows[1].update(birth="1968.13", role="村委会主任", sex="未知", election_date="十月")
     got = {rule for _, _, rule in found(rows)}
     assert {"value-unreadable", "role-unrecognised"} <= got
-    unreadable = [v for v in engine.run(RULES, [sheet(rows)], AS_OF, "zh").violations if v.rule == "value-unreadable"]
+    unreadable = [v for v in engine.run(RULES, [sheet(rows)], AS_OF).violations if v.rule == "value-unreadable"]
     assert sorted(v.observed for v in unreadable) == ["1968.13", "十月", "未知"]  # one finding per cell, role apart
 
 
@@ -302,5 +303,5 @@ def test_a_rule_whose_column_is_absent_is_not_checked() -> None:
 
 def test_english_messages() -> None:
     rows = [person("书记", "1970-01-01", "书记", commitment="否"), person("委员", "1980-01-01", sex="女")]
-    [v] = [v for v in engine.run(RULES, [sheet(rows)], AS_OF, "en").violations if v.rule == "public-commitment"]
-    assert v.message == "secretary nominee has not made the public commitment (given: 否)"
+    [v] = [v for v in engine.run(RULES, [sheet(rows)], AS_OF).violations if v.rule == "public-commitment"]
+    assert sentence(v, RULES, "en") == "secretary nominee has not made the public commitment (given: 否)"

@@ -29,12 +29,17 @@ from faultkit import GOOD_ROWS, HEADER, good_slate, workbook, xlsx_parts, zip_wi
 from report_slate import id_number
 from rulecheck.cli import app
 from rulecheck.formats.inert import inert, inert_text
-from rulecheck.render.masking import find_sheet, mask_report, mask_text
-from rulecheck.findings import Exemption, FileResult, Report, TownshipSummary, Unchecked, Violation
+from rulecheck.render.masking import find_sheet, mask_text
+from rulecheck.findings import (
+    Exemption, FileResult, IdNumber, Location, Note, Report, TownshipSummary, Unchecked, Violation,
+)
+from rulecheck.render.findings import render
+from rulecheck.rulefile import ruleset
 
 FORMATS = ("text", "json", "csv", "junit", "github")
 ID = id_number("19750312", 163)  # 320682197503121634… with its check character
 MASKED = ID[:6] + "********" + ID[-4:]
+RULES = ruleset.load()
 ID_HEADER = ["镇(区)", "村(社区)", "姓名", "性别", "出生年月", "身份证号", "拟任职务", "是否留任", "近三年表彰年份", "留任理由"]
 
 
@@ -274,39 +279,27 @@ def test_mask_text_never_lengthens_a_text_or_keeps_a_full_number(text: str) -> N
 
 
 _PATHS = {"path", "file", "files"}  # from the file system, not from a cell: never masked
-_OWN = {"rule", "severity", "scope", "as_of", "unchecked", "values", "references", "flags",  # rulecheck's or the rule file's
-        "person"}  # a digest of the identity number (findings.person_key), never cell text
-
-
-def _every_text(cls: type, text: str) -> Any:
-    """An instance of a model class with ``text`` in every field that can hold text."""
-    values: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):
-        kind = str(f.type)
-        if f.name == "anchor":
-            values[f.name] = (text, text, 2, text)
-        elif f.name == "missing":
-            values[f.name] = ((text,),)
-        elif f.name in ("values", "references", "flags", "unchecked"):
-            values[f.name] = ()
-        elif f.name in ("rule", "severity", "scope", "as_of"):
-            values[f.name] = "x"
-        elif kind.startswith("tuple[str"):
-            values[f.name] = (text,)
-        elif kind.startswith("str") or f.name == "observed":
-            values[f.name] = text
-        elif kind.startswith("int"):
-            values[f.name] = 1
-        elif kind.startswith("bool"):
-            values[f.name] = True
-    return cls(**values)
 
 
 def _report(text: str) -> Report:
-    return Report(version="1", ruleset_id="r", ruleset_title="t", ruleset_path="p", as_of="2007-10-20", lang="zh",
-                  files=(dataclasses.replace(_every_text(FileResult, text), unchecked=(_every_text(Unchecked, "出生年月"),)),),
-                  violations=(_every_text(Violation, text),), exempted=(_every_text(Exemption, text),),
-                  townships=(_every_text(TownshipSummary, text),), notes=(text,))
+    """A Report with ``text`` in every value that can come from a spreadsheet: names, places, sheet names,
+    headers, placeholders, observed values, evidence, remarks' values, townships."""
+    where = Location("a.xlsx", text, 2, "C", text)
+    values = (("reason", text), ("extra", IdNumber(ID)))
+    violation = Violation("id-number-invalid", "error", "person", text, text, text, where, values, text, county=text,
+                          files=("a.xlsx",), anchor=where)
+    typed = Violation("id-number-invalid", "error", "person", text, text, text, where, (("reason", IdNumber(ID)),),
+                      IdNumber(ID))
+    number = Violation("id-number-invalid", "error", "person", text, text, text, where, (("reason", 3.20682197503121e17),),
+                       int(ID[:-1]))
+    file = FileResult("a.xlsx", rows=1, sheets=(text,), error=Note.of("no-header", sheets=text, found=text, expected=text, known=text),
+                      notes=(Note.of("sheet-no-header", sheet=text),), passed_over=Note.of("sheet-no-header", sheet=text),
+                      unchecked=(Unchecked("id-number-invalid", True, (("id_number",),)),))
+    return Report(version="1", ruleset_id="r", ruleset_path="p", as_of="2007-10-20", files=(file,),
+                  violations=(violation, typed, number),
+                  exempted=(Exemption("retirement-age", text, text, text, where, text, county=text),),
+                  townships=(TownshipSummary(text, "2007-10-20", (), (), (), county=text),),
+                  notes=(Note.of("township-not-found", township=text),))
 
 
 def _texts(value: Any) -> list[str]:
@@ -315,24 +308,39 @@ def _texts(value: Any) -> list[str]:
     return [t for v in value for t in _texts(v)] if isinstance(value, tuple) else []
 
 
-def test_every_text_field_of_a_report_is_masked_but_paths() -> None:
-    """A field added to the model that can hold cell text is masked: this test fills every one."""
+def _strings(value: Any, name: str = "") -> list[tuple[str, str]]:
+    """Every text in a rendered report, with the field it is in."""
+    if isinstance(value, str):
+        return [(name, value)]
+    if dataclasses.is_dataclass(value):
+        return [s for f in dataclasses.fields(value) for s in _strings(getattr(value, f.name), f.name)]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v, name)]
+    if isinstance(value, tuple):
+        return [s for v in value for s in _strings(v, name)]
+    return []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_text_of_a_rendered_report_holds_an_identity_number(lang: str) -> None:
+    """Rendering masks every value that can come from a cell, typed identity numbers whatever their form."""
     text = f"张三{ID}"
-    report = _report(text)
-    masked = mask_report(report)
-    pairs = [*zip(report.files, masked.files), *zip(report.violations, masked.violations),
-             *zip(report.exempted, masked.exempted), *zip(report.townships, masked.townships)]
-    for before, after in pairs:
-        for f in dataclasses.fields(after):
-            value = getattr(after, f.name)
-            if f.name in _PATHS:
-                assert value == getattr(before, f.name), f.name
-            elif f.name == "anchor":
-                assert value == (text, f"张三{MASKED}", 2, f"张三{MASKED}")
-            elif f.name not in _OWN and _texts(getattr(before, f.name)):
-                assert _texts(value) and all(ID not in v for v in _texts(value)), (type(after).__name__, f.name)
-    assert masked.notes == (f"张三{MASKED}",)
-    assert mask_report(_report("张三")) == _report("张三")
+    shown = render(_report(text), RULES, lang)
+    texts = [(name, value) for name, value in _strings(shown) if name not in _PATHS]
+    assert texts and all(ID not in value and ID[:-1] not in value for _, value in texts), texts
+    assert f"张三{MASKED}" in shown.violations[0].message and shown.violations[0].observed == f"张三{MASKED}"
+    assert shown.violations[1].observed == MASKED and MASKED in shown.violations[1].message
+    assert shown.violations[0].anchor == Location("a.xlsx", f"张三{MASKED}", 2, "C", f"张三{MASKED}")
+    assert shown.violations[0].column == f"张三{MASKED} (C)"
+    assert shown.files[0].sheets == (f"张三{MASKED}",) and MASKED in shown.files[0].error and MASKED in shown.notes[0]
+    visible = render(_report(text), RULES, lang, show_id=True)
+    assert ID in visible.violations[1].observed and ID in visible.violations[0].message
+
+
+def test_text_without_an_identity_number_is_shown_as_it_is() -> None:
+    shown = render(_report("张三"), RULES)
+    assert shown.violations[0].observed == "张三" and shown.violations[0].township == "张三"
+    assert shown.exempted[0].evidence == "张三" and shown.townships[0].township == "张三"
 
 
 def test_an_annotated_copy_finds_a_sheet_by_its_masked_name() -> None:
@@ -407,16 +415,17 @@ def test_inert_text(text: str, shown: str) -> None:
 
 
 def test_inert_escapes_every_text_of_a_report_and_leaves_a_plain_one_alone() -> None:
-    plain = _report("张三")
+    plain = render(_report("张三"), RULES)
     assert inert(plain) is plain
-    shown = inert(_report("张三\x1b[2J\n"))
+    shown = inert(render(_report("张三\x1b[2J\n"), RULES))
     for item in (*shown.files, *shown.violations, *shown.exempted, *shown.townships, *shown.files[0].unchecked):
         for f in dataclasses.fields(item):
             if f.name == "person":  # a digest rulecheck makes (hex digits), never shown
                 continue
             for value in _texts(getattr(item, f.name)):
                 assert "\x1b" not in value and "\n" not in value, (type(item).__name__, f.name, value)
-    assert shown.violations[0].name == shown.notes[0] == "张三\\x1b[2J\\n"
+    assert shown.violations[0].name == "张三\\x1b[2J\\n" and "张三\\x1b[2J\\n" in shown.notes[0]
+    assert shown.violations[0].anchor.sheet == "张三\\x1b[2J\\n" and shown.violations[0].anchor.column == "C"
 
 
 def test_a_file_error_quoting_a_cell_reaches_stderr_inert(tmp_path: Path) -> None:

@@ -344,5 +344,5 @@ def test_random_expressions_are_refused_clearly_or_run(case: tuple[str, str]) ->
         "office_area": [40, "45平方米", ""], "new_members": [3, 0, None], "capable_members": [1, 0, "x"], "_row": [2, 3, 4],
     })
     sheet = header.Sheet("x.xlsx", "统计表", frame, {k: k for k in frame if k != "_row"})
-    outcome = engine.run(loaded, [sheet], dt.date(2007, 12, 31), "en")  # type-checked, so it evaluates
+    outcome = engine.run(loaded, [sheet], dt.date(2007, 12, 31))  # type-checked, so it evaluates
     assert all(v.rule for v in outcome.violations)

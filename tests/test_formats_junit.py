@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from report_slate import assert_golden, render, slate_report
+from report_slate import assert_golden, render, slate_report, checked
 from rulecheck.rulefile import ruleset
 from rulecheck.run import check_paths
 
@@ -43,7 +43,7 @@ def test_warnings_fail_only_with_fail_on_warning(tmp_path, monkeypatch) -> None:
 def test_a_file_that_cannot_be_checked_is_an_error(tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     Path("broken.xlsx").write_bytes(b"not a workbook")
-    root = ET.fromstring(render(check_paths([Path("broken.xlsx")], ruleset.load()), "junit"))
+    root = ET.fromstring(render(checked([Path("broken.xlsx")], ruleset.load()), "junit"))
     assert root.get("errors") == "1"
     assert root.find("testsuite/testcase/error") is not None
 

@@ -15,4 +15,4 @@ def test_english_text_matches_golden(tmp_path, monkeypatch) -> None:
 
 def test_text_masks_identity_numbers_unless_asked(tmp_path, monkeypatch) -> None:
     assert BAD_ID not in render(slate_report(tmp_path, monkeypatch), "text").decode()
-    assert BAD_ID in render(slate_report(tmp_path, monkeypatch, mask_ids=False), "text").decode()
+    assert BAD_ID in render(slate_report(tmp_path, monkeypatch, show_id=True), "text").decode()

@@ -14,6 +14,7 @@ import pytest
 from faultkit import run, workbook
 from openpyxl.packaging.custom import StringProperty
 
+from report_slate import checked
 from rulecheck.rulefile import ruleset
 
 from rulecheck.table import idnumber
@@ -43,7 +44,7 @@ HEADER = ["镇(区)", "村(社区)", "姓名", "性别", "出生年月", "拟任
 
 
 def report(*paths: Path, lang: str = "zh"):
-    return check_paths(list(paths), RULES, lang=lang)
+    return checked(list(paths), RULES, lang=lang)
 
 
 # --------------------------------------------------------------------------- coverage

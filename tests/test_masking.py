@@ -33,5 +33,5 @@ def test_report_is_masked_in_messages_observed_and_evidence(tmp_path, monkeypatc
     report = slate_report(tmp_path, monkeypatch)
     invalid = next(v for v in report.violations if v.rule == "id-number-invalid")
     assert invalid.observed == "320682********1234" and BAD_ID not in invalid.message
-    shown = slate_report(tmp_path, monkeypatch, mask_ids=False)
+    shown = slate_report(tmp_path, monkeypatch, show_id=True)
     assert next(v for v in shown.violations if v.rule == "id-number-invalid").observed == BAD_ID

@@ -27,9 +27,11 @@ from rulecheck.formats.annotate import plan, write_copy
 from rulecheck.formats import is_binary
 from rulecheck.formats.rows import verdict
 from rulecheck.render.messages import t
-from rulecheck.findings import (
-    Exemption, FileResult, Report, RuleTally, SummaryColumn, TownshipSummary, Unchecked, Violation,
-)
+from rulecheck.findings import Location, RuleTally, SummaryColumn, TownshipSummary, Unchecked
+from rulecheck.render.findings import Shown as Report
+from rulecheck.render.findings import ShownExemption as Exemption
+from rulecheck.render.findings import ShownFile as FileResult
+from rulecheck.render.findings import ShownViolation as Violation
 
 TITLES = {
     "zh": {"secretary-average-age": "村书记平均年龄不超过45周岁", "retirement-age": "55周岁以上原则上不再留任",
@@ -73,14 +75,14 @@ def make_report(lang: str = "zh", files: tuple[FileResult, ...] | None = None,
         violations = (
             Violation("one-secretary-per-village", "error", "village", "城关镇", "东村", None, None, None, None, None,
                       "2 名书记拟任人选(应为 1 名)", 2, county="如皋市", files=("a.xlsx", "b.xlsx"),
-                      anchor=("a.xlsx", "名单", 3, "村(社区) (B)")),
+                      anchor=Location("a.xlsx", "名单", 3, "B", "村(社区)")),
             Violation("woman-on-committee", "warning", "township", "城关镇", None, None, None, None, None, None,
                       "镇里没有女委员", 0, county="如皋市", files=("a.xlsx", "b.xlsx"),
-                      anchor=("a.xlsx", "名单", 2, "镇(区) (A)")),
+                      anchor=Location("a.xlsx", "名单", 2, "A", "镇(区)")),
             Violation("retirement-age", "error", "person", "城关镇", "西村", "张老", "b.xlsx", "名单", 2, "出生年月 (E)",
-                      "留任人选 57 周岁", 57, county="如皋市", files=("b.xlsx",)),
+                      "留任人选 57 周岁", 57, county="如皋市", files=("b.xlsx",), letter="E"),
             Violation("nomination-method", "error", "person", "城关镇", "北村", "王五", "c.xlsx", "名单", 2, "提名方式 (D)",
-                      "提名方式为“海选”", "海选", county="海安县", files=("c.xlsx",)),
+                      "提名方式为“海选”", "海选", county="海安县", files=("c.xlsx",), letter="D"),
         )
     townships = (
         TownshipSummary("城关镇", "2007-10-20", (47.0,), (45.0,), ("error",), errors=2, warnings=1, county="如皋市",
@@ -387,11 +389,11 @@ def test_annotated_copy_marks_group_findings_on_their_anchor(tmp_path: Path, mon
     Path("in").mkdir()
     a, b = _slate(Path("in/a.xlsx")), _slate(Path("in/b.xlsx"))
     village = Violation("one-secretary-per-village", "error", "village", "城关镇", "东村", None, None, None, None, None,
-                        "2 名书记", 2, files=(str(a), str(b)), anchor=(str(a), "名单", 3, "村(社区) (B)"))
+                        "2 名书记", 2, files=(str(a), str(b)), anchor=Location(str(a), "名单", 3, "B", "村(社区)"))
     township = Violation("secretary-average-age", "warning", "township", "城关镇", None, None, None, None, None, None,
-                         "平均年龄 47", 47, files=(str(a), str(b)), anchor=(str(a), "名单", 2, "镇(区) (A)"))
+                         "平均年龄 47", 47, files=(str(a), str(b)), anchor=Location(str(a), "名单", 2, "A", "镇(区)"))
     person = Violation("retirement-age", "error", "person", "城关镇", "东村", "张老", str(b), "名单", 2, "出生年月 (E)",
-                       "留任人选 57 周岁", 57)
+                       "留任人选 57 周岁", 57, letter="E")
     report = make_report(files=(FileResult(str(a), rows=2), FileResult(str(b), rows=2)),
                          violations=(village, township, person))
     copies = plan(report, Path("out"))

@@ -8,6 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from report_slate import checked
 from rulecheck import run as check
 from rulecheck.config import TownshipSettings
 
@@ -29,7 +30,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def report(folder: Path, workers: int) -> dict:
-    return as_data(check.check_paths([folder], RULES, workers=workers))
+    return as_data(checked([folder], RULES, workers=workers))
 
 
 def test_pool_and_serial_give_the_same_report(folder: Path) -> None:
@@ -50,10 +51,10 @@ def test_unreadable_files_keep_their_place_in_a_pooled_run(folder: Path, tmp_pat
     for n, book in enumerate(sorted(folder.glob("*.xlsx"))[:4]):
         (mixed / f"{n}a.xlsx").write_bytes(book.read_bytes())
         (mixed / f"{n}b.xlsx").write_bytes(b"not a workbook")
-    data = as_data(check.check_paths([mixed], RULES, workers=2))
+    data = as_data(checked([mixed], RULES, workers=2))
     assert [f["path"].rsplit("/", 1)[1] for f in data["files"]] == [f"{n}{s}.xlsx" for n in range(4) for s in "ab"]
     assert [f["error"] is None for f in data["files"]] == [True, False] * 4
-    assert data == as_data(check.check_paths([mixed], RULES, workers=1))
+    assert data == as_data(checked([mixed], RULES, workers=1))
 
 
 def test_a_table_away_from_a1_keeps_its_row_numbers_and_letters(tmp_path: Path) -> None:
@@ -77,8 +78,8 @@ def test_townships_with_their_own_settings_merge_across_batches(folder: Path, mo
 
     own = {generate.township_name(2): TownshipSettings(dt.date(2008, 6, 1), {"max_average_age": 40}),
            generate.township_name(5): TownshipSettings(None, {"retirement_age": 50})}
-    whole = as_data(check.check_paths([folder], RULES, townships=own, workers=1))
+    whole = as_data(checked([folder], RULES, townships=own, workers=1))
     assert {row["as_of"] for row in whole["townships"]} == {"2007-10-20", "2008-06-01"}
     monkeypatch.setattr(check, "BATCH_FILES", 2)
-    assert as_data(check.check_paths([folder], RULES, townships=own, workers=1)) == whole
-    assert as_data(check.check_paths([folder], RULES, townships=own, workers=2)) == whole
+    assert as_data(checked([folder], RULES, townships=own, workers=1)) == whole
+    assert as_data(checked([folder], RULES, townships=own, workers=2)) == whole

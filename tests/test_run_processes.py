@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from faultkit import assert_good_checked, good_slate, run
+from report_slate import checked
 from legacy_xls import aborting_xls, good_xls
 from rulecheck import run as check
 from rulecheck.formats.json import as_data
@@ -125,7 +126,7 @@ def test_several_crashes_in_one_batch_each_cost_only_their_file(tmp_path: Path, 
     paths = copies(tmp_path / "data", 12, good_slate(tmp_path))
     bad = {paths[0].name: _abort, paths[5].name: _killed, paths[6].name: _abort, paths[11].name: _panic}
     fail_on(monkeypatch, bad)
-    data = as_data(check.check_paths([tmp_path / "data"], RULES, workers=1))
+    data = as_data(checked([tmp_path / "data"], RULES, workers=1))
     assert [Path(f["path"]).name for f in data["files"]] == [p.name for p in paths]  # in their places
     assert_all_good_checked(data, set(bad))
 
@@ -153,17 +154,17 @@ def test_a_crash_in_the_rules_costs_only_that_batch(tmp_path: Path, monkeypatch:
     real = batches.rows
     marker = tmp_path / "attempts"
 
-    def rows(rules, sheets, day, lang):
+    def rows(rules, sheets, day):
         if any(s.file == str(paths[2]) for s in sheets):
             with marker.open("a") as out:
                 out.write("x")
             os.abort()
-        return real(rules, sheets, day, lang)
+        return real(rules, sheets, day)
 
     monkeypatch.setattr(batches, "rows", rows)
     monkeypatch.setattr(batches, "BATCH_FILES", 2)
     for lang, words in (("zh", "检查这批文件的进程异常终止"), ("en", "the process checking this file and others")):
-        data = as_data(check.check_paths([tmp_path / "data"], RULES, lang=lang, workers=1))
+        data = as_data(checked([tmp_path / "data"], RULES, lang=lang, workers=1))
         errors = [f["error"] for f in data["files"]]
         assert [e is None for e in errors] == [True, True, False, False, True, True]
         assert all(words in e and "SIGABRT" in e for e in errors[2:4])
@@ -179,10 +180,10 @@ def test_the_pool_survives_crashing_files(tmp_path: Path, monkeypatch: pytest.Mo
     bad = {paths[3].name: _abort, paths[4].name: _memory, paths[30].name: _panic, paths[47].name: _killed,
            paths[59].name: _greedy}
     fail_on(monkeypatch, bad)
-    data = as_data(check.check_paths([tmp_path / "data"], RULES, workers=2))
+    data = as_data(checked([tmp_path / "data"], RULES, workers=2))
     assert [Path(f["path"]).name for f in data["files"]] == [p.name for p in paths]
     assert_all_good_checked(data, set(bad))
-    assert data == as_data(check.check_paths([tmp_path / "data"], RULES, workers=1))  # the same report either way
+    assert data == as_data(checked([tmp_path / "data"], RULES, workers=1))  # the same report either way
 
 
 def test_the_command_line_pool_survives_a_real_aborting_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -215,10 +216,10 @@ def test_what_a_batch_prints_is_passed_on_and_a_crash_is_told_in_the_report(
         return real(path)
 
     monkeypatch.setattr(reader, "read_rows", read_rows)
-    data = as_data(check.check_paths([good], RULES))
+    data = as_data(checked([good], RULES))
     assert data["files"][0]["rows"] == 3
     assert "a warning from the reader" in capfd.readouterr().err  # a batch that ends well: what it printed is shown
-    data = as_data(check.check_paths([bad, good], RULES, lang="en"))
+    data = as_data(checked([bad, good], RULES, lang="en"))
     assert "(SIGABRT: memory allocation of 137438953472 bytes failed)" in data["files"][0]["error"]
     assert data["files"][1]["rows"] == 3
     assert "memory allocation" not in capfd.readouterr().err  # a crash: told once, in the report, not on the terminal

@@ -18,6 +18,7 @@ import pytest
 import python_calamine
 from typer.testing import CliRunner
 
+from report_slate import checked
 from rulecheck.rulefile import ruleset as ruleset_module
 from rulecheck.run import check_paths
 from rulecheck.cli import app
@@ -43,32 +44,32 @@ def service() -> ruleset_module.Ruleset:
 
 @pytest.fixture(scope="module")
 def clean(rugao) -> Report:
-    return check_paths([SAMPLES / "clean-township.xlsx"], rugao)
+    return checked([SAMPLES / "clean-township.xlsx"], rugao)
 
 
 @pytest.fixture(scope="module")
 def broken(rugao) -> Report:
-    return check_paths([SAMPLES / "every-rule-broken.xlsx"], rugao)
+    return checked([SAMPLES / "every-rule-broken.xlsx"], rugao)
 
 
 @pytest.fixture(scope="module")
 def no_birth(rugao) -> Report:
-    return check_paths([SAMPLES / "no-birth-column.xlsx"], rugao)
+    return checked([SAMPLES / "no-birth-column.xlsx"], rugao)
 
 
 @pytest.fixture(scope="module")
 def folder(rugao) -> Report:
-    return check_paths([PER_VILLAGE], rugao)
+    return checked([PER_VILLAGE], rugao)
 
 
 @pytest.fixture(scope="module")
 def shapes(rugao) -> Report:
-    return check_paths([SAMPLES / "real-shapes"], rugao)
+    return checked([SAMPLES / "real-shapes"], rugao)
 
 
 @pytest.fixture(scope="module")
 def centres(service) -> Report:
-    return check_paths([SAMPLES / "service-centres.xlsx"], service)
+    return checked([SAMPLES / "service-centres.xlsx"], service)
 
 
 def found(report: Report) -> list[tuple]:
@@ -233,14 +234,14 @@ def _township(report: Report) -> dict[str, float]:
 def test_per_village_township_rules_need_every_file(rugao) -> None:
     """Counted across all five files, 搬经镇 passes; without 搬经社区's young secretary it does not."""
     others = sorted(p for p in PER_VILLAGE.iterdir() if p.name != "village-01.xlsx")
-    without = check_paths(others, rugao)
+    without = checked(others, rugao)
     assert _township(without) == {"secretary-average-age": 46.5, "secretary-under-35-share": 0.0}
     assert [(v.file, v.sheet, v.row, v.township) for v in without.violations if v.scope == "township"] == [
         (None, None, None, "搬经镇")] * 2  # the township's rows come from several files
 
 
 def test_per_village_file_given_twice_is_checked_once(rugao, folder: Report) -> None:
-    twice = check_paths([PER_VILLAGE, PER_VILLAGE / "village-01.xlsx"], rugao)
+    twice = checked([PER_VILLAGE, PER_VILLAGE / "village-01.xlsx"], rugao)
     assert (twice.rows, len(twice.files), twice.exit_code()) == (folder.rows, len(folder.files), 0)
     assert found(twice) == found(folder)
 
@@ -280,7 +281,7 @@ def test_real_shapes_survive_another_writer(tmp_path: Path, rugao, shapes: Repor
         sources = sorted(str(p) for p in (SAMPLES / "real-shapes").glob("*.xlsx"))
         subprocess.run(["soffice", profile, "--headless", "--convert-to", target, "--outdir", str(out), *sources],
                        check=True, capture_output=True, timeout=240)
-        again = check_paths([out], rugao)
+        again = checked([out], rugao)
         got = {}
         for v in again.violations:
             got.setdefault(Path(v.file).stem, []).append((v.rule, v.row, v.village, v.name, v.observed, v.column))

@@ -22,7 +22,7 @@ def sheet(rows: list[dict[str, object]], headers: list[str] | None = None) -> Sh
     frame = frame.where(frame.notna(), None)
     frame["_row"] = range(2, 2 + len(rows))
     columns = headers or [k for k in frame.columns if not k.startswith("_")]
-    return Sheet("s.xlsx", "名单", frame, {k: f"{k} (A)" for k in columns})
+    return Sheet("s.xlsx", "名单", frame, {k: f"{k} (A)" for k in columns}, places={k: (k, 0) for k in columns})
 
 
 def row(township: str, village: str, name: str, role: str, born: str, sex: str = "男") -> dict[str, object]:
@@ -39,7 +39,7 @@ ROWS = [
 
 
 def summary(rows, headers=None) -> dict[str, dict[str, float | None]]:
-    out = engine.run(RULES, [sheet(rows, headers)], AS_OF, "zh")
+    out = engine.run(RULES, [sheet(rows, headers)], AS_OF)
     keys = [item.key for item in RULES.summary]
     return {row.township: dict(zip(keys, row.values)) for row in out.townships}
 

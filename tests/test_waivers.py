@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from faultkit import run, workbook
 from rulecheck import waivers
-from rulecheck.findings import Report, Violation, person_key
+from rulecheck.findings import Location, Report, Violation, person_key
 from rulecheck.rulefile import ruleset
 from rulecheck.table.idnumber import check_character
 
@@ -390,19 +390,28 @@ def test_an_identity_number_written_as_a_number_is_read_as_its_digits(tmp_path):
     digits = "320682195001011239"  # all digits: YAML reads it as an integer, exactly
     loaded = waivers.load(waiver_file(tmp_path, entry(id_number=digits)), ruleset.load(None))
     assert loaded.entries[0].person == person_key(digits)
-    assert digits not in loaded.entries[0].who and "320682********1239" in loaded.entries[0].who
+    # The waiver holds the number as a value (findings are values); it is masked when put into words.
+    from rulecheck.findings import IdNumber
+    from rulecheck.render.findings import Renderer
+
+    note, _ = loaded.entries[0].who
+    assert note.params == (("id", digits),) and type(note.params[0][1]) is IdNumber
+    for lang, words in (("zh", "身份证号 320682********1239"), ("en", "identity number 320682********1239")):
+        shown = Renderer(ruleset.load(None), lang).waiver(loaded.entries[0]).who
+        assert digits not in shown and words in shown
+    assert digits in Renderer(ruleset.load(None), "en", show_id=True).waiver(loaded.entries[0]).who
 
 
 # --------------------------------------------------------------------------- apply() over a Report
 
 
 def _report(findings: list[Violation]) -> Report:
-    return Report(version="x", ruleset_id="r", ruleset_title="r", ruleset_path="r", as_of="2007-10-20", lang="en",
+    return Report(version="x", ruleset_id="r", ruleset_path="r", as_of="2007-10-20",
                   files=(), violations=tuple(findings), exempted=())
 
 
 def _finding(name: str, rule: str = "retirement-age") -> Violation:
-    return Violation(rule, "error", "person", "城南镇", "一村", name, "a.xlsx", "名单", 2, None, "m")
+    return Violation(rule, "error", "person", "城南镇", "一村", name, Location("a.xlsx", "名单", 2))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -410,7 +419,7 @@ def _finding(name: str, rule: str = "retirement-age") -> Violation:
        days=st.lists(st.sampled_from([None, "2007-10-19", "2007-10-20"]), min_size=4, max_size=4))
 def test_apply_moves_each_covered_finding_and_warns_once_per_idle_waiver(tmp_path, people, waived, days):
     entries = [entry(township="城南镇", village="一村", name=n, expires=d) for n, d in zip(waived, days)]
-    loaded = waivers.load(waiver_file(tmp_path, *entries), ruleset.load(None), "en")
+    loaded = waivers.load(waiver_file(tmp_path, *entries), ruleset.load(None))
     report = _report([_finding(n) for n in people])
     out = waivers.apply(report, loaded)
     live = {n for n, d in zip(waived, days) if d != "2007-10-19"}
@@ -436,3 +445,48 @@ def test_a_rule_file_whose_rows_are_villages_waives_by_township_and_village(tmp_
     refused = run("--rules", rules, sample, "--waivers",
                   waiver_file(tmp_path, entry("office-area", township="搬经镇"), name="other.yaml"), fmt="text")
     assert refused.code == 2 and "other.yaml:2 waivers[0].rule" in refused.stderr
+
+
+# --------------------------------------------------------------------------- waivers as values (issue 11)
+
+
+def test_a_waived_report_is_values_and_renders_in_either_language_as_the_command_line_writes_it(tmp_path):
+    from rulecheck.findings import IdNumber, Note
+    from rulecheck.formats import writer
+    from rulecheck.render.findings import render
+    from rulecheck.run import check_paths
+
+    book = slate(tmp_path)
+    waiver = waiver_file(tmp_path, entry(id_number=ZHANG_ID), entry(township="城南镇", village="一村", name="张三"),
+                         entry(**ZHANG, expires="2007-09-30"), entry(township="丁堰镇", village="丁东村", name="某某"))
+    rules = ruleset.load(None)
+    report = waivers.apply(check_paths([book], rules), waivers.load(waiver, rules))
+    # Values: the waived finding, the waiver warnings and the note carry no sentence and no language.
+    [done] = report.waived
+    assert done.rule == "retirement-age" and done.waiver.person == person_key(ZHANG_ID)
+    own = [v for v in report.violations if v.scope == "waiver"]
+    assert [v.rule for v in own] == ["waiver-unmatched", "waiver-expired"]
+    assert not any(hasattr(v, "message") for v in (done, *own))
+    assert type(done.waiver.who[0].params[0][1]) is IdNumber
+    assert [n.key for n in report.notes] == ["waivers-elsewhere"] and all(type(n) is Note for n in report.notes)
+    words = {"zh": ["身份证号 " + ZHANG_ID[:6] + "********" + ZHANG_ID[-4:], "没有对应任何问题", "不再适用",
+                    "涉及本次没有检查的镇(区):丁堰镇"],
+             "en": ["identity number " + ZHANG_ID[:6] + "********" + ZHANG_ID[-4:], "matches no finding",
+                    "it no longer applies", "townships not checked in this run: 丁堰镇"]}
+    for lang in ("zh", "en"):
+        for show_id, extra in ((False, ()), (True, ("--show-id",))):
+            out = io.StringIO()
+            writer("json")(render(report, rules, lang, show_id), out)
+            cli = run(book, "--waivers", waiver, *extra, lang=lang)
+            # one Report, either language, as the CLI writes it (the only error is waived: exit 0)
+            assert cli.code == 0 and out.getvalue() == cli.stdout
+            assert (ZHANG_ID in cli.stdout) is show_id
+        masked, text = io.StringIO(), io.StringIO()
+        writer("json")(render(report, rules, lang), masked)
+        writer("text")(render(report, rules, lang), text)
+        assert ZHANG_ID not in masked.getvalue() + text.getvalue()
+        shown = json.loads(masked.getvalue()) | {"text": text.getvalue()}
+        for word in words[lang]:
+            assert word in json.dumps(shown, ensure_ascii=False), word
+    assert render(report, rules, "en").rule_titles["waiver-unmatched"] == "A waiver covers a finding"
+    assert render(report, rules, "zh").rule_titles["waiver-expired"] == "豁免在有效期内"

@@ -1,4 +1,5 @@
-"""Output formats: each module writes a Report to a stream and nothing else.
+"""Output formats: each module writes a rendered report (rulecheck.render.findings.Shown: the Report
+put into words in one language, identity numbers masked) to a stream and nothing else.
 
 Text formats write to a text stream; ``xlsx`` writes bytes, so it goes to a file (``--output``
 or ``--report``), never to the terminal. A format's module is imported only when it is used,
@@ -10,9 +11,9 @@ from __future__ import annotations
 import importlib
 from typing import IO, Callable
 
-from rulecheck.findings import Report
+from rulecheck.render.findings import Shown
 
-Writer = Callable[[Report, IO], None]
+Writer = Callable[[Shown, IO], None]
 
 # name → (module under rulecheck.formats, writes bytes)
 _REGISTRY: dict[str, tuple[str, bool]] = {

@@ -21,9 +21,9 @@ from pathlib import Path
 
 from rulecheck.render.masking import find_sheet
 from rulecheck.render.messages import t
-from rulecheck.findings import SEVERITY_RANK, Report, Violation
+from rulecheck.findings import SEVERITY_RANK
+from rulecheck.render.findings import Shown, ShownViolation
 from rulecheck.formats.atomic import atomic_write
-from rulecheck.table.header import letter_of
 
 ANNOTATABLE = (".xlsx", ".xlsm")
 _FILLS = {"error": "FFC7CE", "warning": "FFEB9C"}
@@ -59,17 +59,16 @@ def _refuse_dtd(source: Path, lang: str) -> None:
         raise AnnotateError(t(lang, "annotate-unreadable", path=source, reason=reason)) from None
 
 
-# Where a finding is marked: (file, sheet, row, column label or None, fill the whole row).
+# Where a finding is marked: (file, sheet, row, column letter or None, fill the whole row).
 Mark = tuple[str, str, int, "str | None", bool]
 
 
-def mark_of(v: Violation) -> Mark | None:
-    """The cell (or row) a finding is marked on in an annotated copy, if it has one."""
-    if v.anchor is not None:
-        file, sheet, row, column = v.anchor
-        return (file, sheet, row, column, False)
+def mark_of(v: ShownViolation) -> Mark | None:
+    """The cell (or row) a finding is marked on in an annotated copy, if it has one: its Location's letter."""
+    if v.anchor is not None and v.anchor.file is not None and v.anchor.sheet is not None and v.anchor.row is not None:
+        return (v.anchor.file, v.anchor.sheet, v.anchor.row, v.anchor.column, False)
     if v.file is not None and v.sheet is not None and v.row is not None:
-        return (v.file, v.sheet, v.row, v.column, v.column is None)
+        return (v.file, v.sheet, v.row, v.letter, v.letter is None)
     return None
 
 
@@ -77,13 +76,13 @@ def mark_of(v: Violation) -> Mark | None:
 class Plan:
     """Which copies to write where, and which files cannot be annotated."""
 
-    copies: tuple[tuple[Path, Path, tuple[Violation, ...]], ...]  # (input, copy, the violations marked in it)
+    copies: tuple[tuple[Path, Path, tuple[ShownViolation, ...]], ...]  # (input, copy, the violations marked in it)
     skipped: tuple[str, ...]  # inputs with violations that are not xlsx/xlsm
 
 
-def plan(report: Report, folder: Path) -> Plan:
+def plan(report: Shown, folder: Path) -> Plan:
     """Decide the copies; raises AnnotateError where a copy would be written over an input."""
-    located: dict[str, list[Violation]] = defaultdict(list)
+    located: dict[str, list[ShownViolation]] = defaultdict(list)
     for v in report.violations:
         place = mark_of(v)
         if place is not None:
@@ -106,12 +105,12 @@ def plan(report: Report, folder: Path) -> Plan:
     return Plan(tuple(copies), tuple(skipped))
 
 
-def _comment_text(v: Violation, report: Report) -> str:
+def _comment_text(v: ShownViolation, report: Shown) -> str:
     severity = t(report.lang, f"severity-{v.severity}")
     return f"[{severity}] {v.rule} {report.rule_titles.get(v.rule, '')}\n{v.message}"
 
 
-def write_copy(source: Path, target: Path, violations: tuple[Violation, ...], report: Report) -> None:
+def write_copy(source: Path, target: Path, violations: tuple[ShownViolation, ...], report: Shown) -> None:
     """Copy one workbook with each violation's mark (its cell, its row, or its group's anchor cell)
     filled and commented; violations marked in another file are left out."""
     from openpyxl import load_workbook
@@ -129,18 +128,17 @@ def write_copy(source: Path, target: Path, violations: tuple[Violation, ...], re
             raise AnnotateError(t(report.lang, "annotate-dtd", path=source)) from None
         reason = (str(exc).splitlines() or [""])[0][:200] or type(exc).__name__
         raise AnnotateError(t(report.lang, "annotate-unreadable", path=source, reason=reason)) from None
-    notes: dict[tuple[str, str], list[Violation]] = defaultdict(list)
+    notes: dict[tuple[str, str], list[ShownViolation]] = defaultdict(list)
     ranks: dict[tuple[str, str], int] = {}  # the worst severity each filled cell shows
     for v in violations:
         place = mark_of(v)
         if place is None or Path(place[0]) != Path(source):
             continue
-        _, shown, row, column, whole_row = place
+        _, shown, row, letter, whole_row = place
         sheet_name = find_sheet(shown, book.sheetnames)  # a sheet named by an identity number is shown masked
         if sheet_name is None:
             continue
         sheet = book[sheet_name]
-        letter = letter_of(column) if column else None
         coordinate = f"{letter}{row}" if letter else f"A{row}"
         for merged in sheet.merged_cells.ranges:  # a merged cell speaks through its top-left cell
             if coordinate in merged:

@@ -16,7 +16,7 @@ import csv
 from typing import Any, TextIO
 
 from rulecheck.formats.rows import FORMULA_START, observed_text, violation_columns, violation_rows
-from rulecheck.findings import Report
+from rulecheck.render.findings import Shown
 
 
 def defuse(text: str) -> str:
@@ -32,7 +32,7 @@ def _cell(key: str, value: Any, lang: str) -> str:
     return "" if value is None else str(value)
 
 
-def write(report: Report, out: TextIO) -> None:
+def write(report: Shown, out: TextIO) -> None:
     out.write("\ufeff")
     table = csv.writer(out, lineterminator="\r\n")
     columns = violation_columns(report)

@@ -15,7 +15,7 @@ from typing import TextIO
 from rulecheck.formats.inert import inert
 from rulecheck.formats.rows import approval, unchecked_lines, verdict, where
 from rulecheck.render.messages import t
-from rulecheck.findings import Report
+from rulecheck.render.findings import Shown
 
 
 def _data(text: str) -> str:
@@ -36,7 +36,7 @@ def _command(level: str, message: str, title: str, file: str | None = None, line
     return f"::{level} {','.join(props)}::{_data(message)}\n"
 
 
-def write(report: Report, out: TextIO) -> None:
+def write(report: Shown, out: TextIO) -> None:
     report = inert(report)  # control characters from cells shown escaped, never sent to the terminal
     lang = report.lang
     for f in report.failed_files:
@@ -49,12 +49,12 @@ def write(report: Report, out: TextIO) -> None:
     for v in report.violations:
         title = f"{v.rule} {report.rule_titles.get(v.rule, '')}".strip()
         # a village or township finding lands on its anchor: the first row of the village or township
-        file, line = (v.anchor[0], v.anchor[2]) if v.anchor is not None else (v.file, v.row)
+        file, line = (v.anchor.file, v.anchor.row) if v.anchor is not None else (v.file, v.row)
         text = v.message if v.scope == "waiver" else f"{where(v, lang)}: {v.message}"  # a waiver's own: at its line
         out.write(_command(v.severity, text, title, file, line))
     for v in report.waived:  # shown, never counted: a notice with the approval
         title = f"{t(lang, 'severity-waived')} {v.rule} {report.rule_titles.get(v.rule, '')}".strip()
-        file, line = (v.anchor[0], v.anchor[2]) if v.anchor is not None else (v.file, v.row)
+        file, line = (v.anchor.file, v.anchor.row) if v.anchor is not None else (v.file, v.row)
         text = f"{where(v, lang)}: {v.message}" + (f" — {approval(v.waiver, lang)}" if v.waiver else "")
         out.write(_command("notice", text, title, file, line))
     out.write(verdict(report) + "\n")

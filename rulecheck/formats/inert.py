@@ -18,7 +18,7 @@ from dataclasses import replace
 from operator import attrgetter
 from typing import Any
 
-from rulecheck.findings import FileResult, Report
+from rulecheck.render.findings import Shown, ShownFile
 
 # C0 (tab and line feed included), DEL, C1; bidi embeddings and overrides U+202A–U+202E, isolates
 # U+2066–U+2069; the line and paragraph separators U+2028, U+2029.
@@ -41,7 +41,9 @@ def _value(value: Any) -> Any:
         return inert_text(value)
     if isinstance(value, tuple):
         new = tuple(_value(v) for v in value)
-        return value if new == value else new
+        if new == value:
+            return value
+        return new if value.__class__ is tuple else value._make(new)  # a Location stays one
     return value
 
 
@@ -52,7 +54,7 @@ def _printable(values: tuple) -> bool:
     if not "".join([v for v in values if v.__class__ is str]).isprintable():
         return False
     for v in values:
-        if v.__class__ is tuple and not _printable(v):
+        if isinstance(v, tuple) and not _printable(v):
             return False
     return True
 
@@ -84,13 +86,13 @@ _township = _inert(("township", "county", "files"))
 _tally = _inert(("title",))
 
 
-def _file(f: FileResult) -> FileResult:
+def _file(f: ShownFile) -> ShownFile:
     f = _file_fields(f)
     unchecked = tuple(map(_unchecked, f.unchecked))
     return f if _same(f.unchecked, unchecked) else replace(f, unchecked=unchecked)
 
 
-def inert(report: Report) -> Report:
+def inert(report: Shown) -> Shown:
     """The same report with control characters in its texts shown escaped; the report itself if it has none."""
     changes: dict[str, Any] = {
         "files": tuple(map(_file, report.files)),

@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from rulecheck.findings import Report, Violation, Waiver
+from rulecheck.findings import Waiver
+from rulecheck.render.findings import Shown, ShownViolation
 
 VIOLATION_KEYS = ("rule", "severity", "scope", "county", "township", "village", "name", "file", "files", "sheet", "row",
                   "column", "message", "observed")
 EXEMPTION_KEYS = ("rule", "county", "township", "village", "name", "file", "sheet", "row", "evidence")
 
 
-def _violation(v: Violation) -> dict[str, Any]:
+def _violation(v: ShownViolation) -> dict[str, Any]:
     # "files" stays the violation's tuple (JSON writes it as an array): a dict holding only atoms and
     # tuples is not tracked by the garbage collector, and a report can hold a million of them.
     return {"rule": v.rule, "severity": v.severity, "scope": v.scope, "county": v.county, "township": v.township,
@@ -25,12 +26,12 @@ def _waiver(w: Waiver) -> dict[str, Any]:
             "approved_by": w.approved_by, "reference": w.reference, "expires": w.expires}
 
 
-def _finding(v: Violation) -> dict[str, Any]:
+def _finding(v: ShownViolation) -> dict[str, Any]:
     """A violation's record; a waiver's own warning (unmatched, expired) also names the waiver."""
     return _violation(v) if v.waiver is None else {**_violation(v), "waiver": _waiver(v.waiver)}
 
 
-def _with_waivers(report: Report, data: dict[str, Any]) -> dict[str, Any]:
+def _with_waivers(report: Shown, data: dict[str, Any]) -> dict[str, Any]:
     """Where a waiver file was applied: the count and list of waived findings, each with its approval."""
     if report.waivers is None:
         return data  # a run without waivers writes the same bytes as before they existed
@@ -45,12 +46,12 @@ def _with_waivers(report: Report, data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def as_data(report: Report) -> dict[str, Any]:
+def as_data(report: Shown) -> dict[str, Any]:
     """The report as plain data, keys in a fixed order."""
     return _with_waivers(report, _data(report))
 
 
-def _data(report: Report) -> dict[str, Any]:
+def _data(report: Shown) -> dict[str, Any]:
     return {
         "rulecheck": report.version,
         "ruleset": {"id": report.ruleset_id, "title": report.ruleset_title, "as_of": report.as_of},
@@ -93,7 +94,7 @@ def _data(report: Report) -> dict[str, Any]:
     }
 
 
-def write(report: Report, out: TextIO) -> None:
+def write(report: Shown, out: TextIO) -> None:
     """One key of the report per line, and one record per line in its lists: easy to diff and to grep.
 
     Each line is made by json's C encoder (``indent`` would send the whole report through the

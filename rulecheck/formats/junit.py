@@ -19,7 +19,8 @@ from typing import TextIO
 from rulecheck.formats.inert import inert
 from rulecheck.formats.rows import approval, missing_text, names, unchecked_lines, where
 from rulecheck.render.messages import t
-from rulecheck.findings import FAIL_LEVELS, Report, Unchecked, Violation
+from rulecheck.findings import FAIL_LEVELS, Unchecked
+from rulecheck.render.findings import Shown, ShownViolation
 
 # rule id → (file, why) for every file the rule could not be checked on
 Gaps = dict[str, list[tuple[str, Unchecked]]]
@@ -33,7 +34,7 @@ def _gaps(files: list[tuple[str, tuple[Unchecked, ...]]]) -> Gaps:
     return gaps
 
 
-def _gap_message(report: Report, gap: list[tuple[str, Unchecked]]) -> tuple[bool, str, list[str]]:
+def _gap_message(report: Shown, gap: list[tuple[str, Unchecked]]) -> tuple[bool, str, list[str]]:
     """Whether the rule is essential on any of these files, a one-line message, and a line per file."""
     lang = report.lang
     essential = any(u.essential for _, u in gap)
@@ -42,7 +43,7 @@ def _gap_message(report: Report, gap: list[tuple[str, Unchecked]]) -> tuple[bool
     return essential, t(lang, key, where=names(lines, lang)), lines
 
 
-def _not_checked(case: ET.Element, report: Report, gap: list[tuple[str, Unchecked]]) -> None:
+def _not_checked(case: ET.Element, report: Shown, gap: list[tuple[str, Unchecked]]) -> None:
     """Mark a case as not checked: an error when the rule is essential on any of these files, else skipped."""
     essential, message, lines = _gap_message(report, gap)
     if essential:
@@ -51,7 +52,7 @@ def _not_checked(case: ET.Element, report: Report, gap: list[tuple[str, Unchecke
         ET.SubElement(case, "skipped", message=message)
 
 
-def _files_suite(report: Report) -> ET.Element:
+def _files_suite(report: Shown) -> ET.Element:
     lang = report.lang
     suite = ET.Element("testsuite", name=t(lang, "junit-files"))
     classname = f"{report.ruleset_id}.{t(lang, 'junit-files')}"
@@ -72,7 +73,7 @@ def _files_suite(report: Report) -> ET.Element:
     return suite
 
 
-def _township_suite(report: Report, name: str, violations: list[Violation], exempted: list[tuple[str, str]],
+def _township_suite(report: Shown, name: str, violations: list[ShownViolation], exempted: list[tuple[str, str]],
                     gaps: Gaps) -> ET.Element:
     """One case per rule; ``gaps`` holds only the township's own files.
 
@@ -105,7 +106,7 @@ def _township_suite(report: Report, name: str, violations: list[Violation], exem
     return suite
 
 
-def _waivers_suite(report: Report) -> ET.Element:
+def _waivers_suite(report: Shown) -> ET.Element:
     """The waiver file: a case per waiver that matched nothing or has expired (a warning: failing under --fail-on warning)."""
     lang = report.lang
     suite = ET.Element("testsuite", name=t(lang, "heading-waivers", file=report.waivers))
@@ -147,12 +148,12 @@ def _count(root: ET.Element) -> None:
         root.set(key, str(value))
 
 
-def write(report: Report, out: TextIO) -> None:
+def write(report: Shown, out: TextIO) -> None:
     report = inert(report)  # control characters from cells shown escaped, never sent to the terminal
     lang = report.lang
     root = ET.Element("testsuites", name=f"rulecheck {report.ruleset_id}")
     root.append(_files_suite(report))
-    groups: dict[int | None, tuple[list[Violation], list[tuple[str, str]]]] = {}
+    groups: dict[int | None, tuple[list[ShownViolation], list[tuple[str, str]]]] = {}
     for v in report.violations:
         if v.scope == "waiver":  # a waiver's own warning: in the waiver file's suite
             continue

@@ -8,7 +8,8 @@ from typing import Any
 
 from rulecheck.render.messages import t
 from rulecheck.table.types import observed_text  # noqa: F401 - the formats write observed values through it
-from rulecheck.findings import SEVERITIES, Exemption, FileResult, Report, Unchecked, Violation, Waiver, township_key
+from rulecheck.findings import SEVERITIES, Unchecked, Waiver, township_key
+from rulecheck.render.findings import Shown, ShownExemption, ShownFile, ShownViolation
 
 # What a spreadsheet reads as the start of a formula (OWASP's list for CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -21,16 +22,16 @@ EXEMPTION_COLUMNS = ("rule", "title", "county", "township", "village", "name", "
 WAIVER_COLUMNS = ("approved_by", "reference", "reason", "expires", "waiver")
 
 
-def _has_county(report: Report) -> bool:
+def _has_county(report: Shown) -> bool:
     return any(v.county for v in report.violations) or any(e.county for e in report.exempted) or any(
         v.county for v in report.waived)
 
 
-def _spans_files(v: Violation) -> bool:
+def _spans_files(v: ShownViolation) -> bool:
     return v.file is None and len(v.files) > 1
 
 
-def violation_columns(report: Report) -> tuple[str, ...]:
+def violation_columns(report: Shown) -> tuple[str, ...]:
     """The violation columns this report needs: ``county`` only where a finding names a county,
     ``files`` only where a village or township finding draws its rows from more than one file."""
     drop = set()
@@ -41,7 +42,7 @@ def violation_columns(report: Report) -> tuple[str, ...]:
     return tuple(k for k in VIOLATION_COLUMNS if k not in drop) + (WAIVER_COLUMNS if report.waivers else ())
 
 
-def exemption_columns(report: Report) -> tuple[str, ...]:
+def exemption_columns(report: Shown) -> tuple[str, ...]:
     """The exemption columns this report needs (``county`` only where a finding names one)."""
     columns = EXEMPTION_COLUMNS if _has_county(report) else tuple(k for k in EXEMPTION_COLUMNS if k != "county")
     if report.waived:  # the speech's exemptions and approved waivers side by side, a column saying which
@@ -49,14 +50,14 @@ def exemption_columns(report: Report) -> tuple[str, ...]:
     return columns
 
 
-def _place(item: Violation | Exemption) -> tuple:
+def _place(item: ShownViolation | ShownExemption) -> tuple:
     """Township, village, row: the order a township office reads its list in (blank last)."""
     return (township_key(item.county) or "", township_key(item.township) is None, township_key(item.township) or "",
             township_key(item.village) is None, township_key(item.village) or "",
             item.file or "", item.sheet or "", item.row if item.row is not None else 1 << 30, item.rule)
 
 
-def violation_rows(report: Report) -> list[dict[str, Any]]:
+def violation_rows(report: Shown) -> list[dict[str, Any]]:
     """One dict per violation, sorted by township, village and row; a waived finding too, as severity "waived"."""
     quotes = {r.id: r.quote for r in report.rules}
     waived = {id(v) for v in report.waived}
@@ -83,7 +84,7 @@ def waiver_values(w: Waiver | None) -> dict[str, Any]:
             "waiver": w.where}
 
 
-def exemption_rows(report: Report) -> list[dict[str, Any]]:
+def exemption_rows(report: Shown) -> list[dict[str, Any]]:
     """One dict per accepted exemption, sorted like the violations; then, where a waiver file was
     applied, one per waived finding (its reason as the evidence, and its approval)."""
     rows = [
@@ -111,7 +112,7 @@ def approval(w: Waiver, lang: str) -> str:
              expiry=expiry) + t(lang, "waived-at", where=w.where)
 
 
-def where(v: Violation, lang: str) -> str:
+def where(v: ShownViolation, lang: str) -> str:
     """Where a violation is, as one line: file (or, for a group drawn from several, its files), sheet, row,
     who (county, township, village, name), column."""
     parts = [v.file or names(v.files, lang, limit=10)]
@@ -145,7 +146,7 @@ def missing_text(missing: tuple[tuple[str, ...], ...], lang: str) -> str:
     return t(lang, "missing-of", columns=t(lang, "or").join(alternatives))
 
 
-def unchecked_groups(f: FileResult) -> list[tuple[bool, tuple[tuple[str, ...], ...], list[str]]]:
+def unchecked_groups(f: ShownFile) -> list[tuple[bool, tuple[tuple[str, ...], ...], list[str]]]:
     """A file's unchecked rules as (essential, missing columns, rule ids): essential first, then in the
     order found, rules that lack the same columns together."""
     groups: dict[tuple[bool, tuple[tuple[str, ...], ...]], list[str]] = {}
@@ -154,7 +155,7 @@ def unchecked_groups(f: FileResult) -> list[tuple[bool, tuple[tuple[str, ...], .
     return [(essential, missing, rules) for (essential, missing), rules in groups.items()]
 
 
-def unchecked_lines(f: FileResult, report: Report) -> list[tuple[bool, str]]:
+def unchecked_lines(f: ShownFile, report: Shown) -> list[tuple[bool, str]]:
     """One line per group of a file's unchecked rules, rules by title: (essential, line)."""
     lang, titles = report.lang, report.rule_titles
     lines = []
@@ -165,7 +166,7 @@ def unchecked_lines(f: FileResult, report: Report) -> list[tuple[bool, str]]:
     return lines
 
 
-def unchecked_title(u: Unchecked, report: Report) -> str:
+def unchecked_title(u: Unchecked, report: Shown) -> str:
     """One unchecked rule: its title, the columns missing, and whether it was optional."""
     lang = report.lang
     why = ("" if u.essential else t(lang, "optional-mark")) + missing_text(u.missing, lang)
@@ -177,13 +178,13 @@ def _plural(n: int) -> dict[str, object]:
     return {"count": n, "s": "" if n == 1 else "s", "verb": "s" if n == 1 else ""}
 
 
-def _found(report: Report, counts: Counter[str]) -> str:
+def _found(report: Shown, counts: Counter[str]) -> str:
     lang = report.lang
     parts = [t(lang, f"count-{s}", n=n, s="" if n == 1 else "s") for s in SEVERITIES if (n := counts[s])]
     return t(lang, "list-sep").join(parts)
 
 
-def verdict(report: Report) -> str:
+def verdict(report: Shown) -> str:
     """The run's verdict in one line: incomplete (and why), what was found, or that nothing was.
 
     Never 'no problems found' when an essential rule went unchecked, a file could not be read, or

@@ -9,10 +9,10 @@ from typing import TextIO
 from rulecheck.formats.inert import inert
 from rulecheck.formats.rows import approval, names, unchecked_lines, verdict
 from rulecheck.render.messages import t
-from rulecheck.findings import Report, Violation
+from rulecheck.render.findings import Shown, ShownViolation
 
 
-def _line(v: Violation, lang: str, titles: dict[str, str], waived: bool = False) -> str:
+def _line(v: ShownViolation, lang: str, titles: dict[str, str], waived: bool = False) -> str:
     where = []
     if v.sheet is not None:
         where.append(t(lang, "location-sheet", sheet=v.sheet))
@@ -39,7 +39,7 @@ def _line(v: Violation, lang: str, titles: dict[str, str], waived: bool = False)
     return line
 
 
-def write(report: Report, out: TextIO) -> None:
+def write(report: Shown, out: TextIO) -> None:
     report = inert(report)  # control characters from cells shown escaped, never sent to the terminal
     lang, titles = report.lang, report.rule_titles
     by_file = {f: list(vs) for f, vs in groupby(

@@ -33,7 +33,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from rulecheck.formats.rows import (FORMULA_START, exemption_columns, exemption_rows, observed_text, unchecked_title,
                                     verdict, violation_columns, violation_rows)
 from rulecheck.render.messages import t
-from rulecheck.findings import FileResult, Report
+from rulecheck.render.findings import Shown, ShownFile
 
 MARK_PROPERTY = "rulecheck"  # the custom document property guard.py looks for (value "report" or "annotated")
 
@@ -132,7 +132,7 @@ def _violation_cell(key: str, value: Any, lang: str) -> Any:
     return value
 
 
-def _violations(report: Report, sheet: Worksheet) -> None:
+def _violations(report: Shown, sheet: Worksheet) -> None:
     lang = report.lang
     rows = violation_rows(report)
     columns = violation_columns(report)
@@ -171,7 +171,7 @@ def _print_setup(sheet: Worksheet, columns: tuple[str, ...], widths: dict[int, i
     sheet.page_margins.left = sheet.page_margins.right = 0.4
 
 
-def _exemptions(report: Report, sheet: Worksheet) -> None:
+def _exemptions(report: Shown, sheet: Worksheet) -> None:
     lang = report.lang
     columns = exemption_columns(report)
     values = [[t(lang, f"kind-{r[key]}") if key == "kind" else r[key] for key in columns] for r in exemption_rows(report)]
@@ -179,7 +179,7 @@ def _exemptions(report: Report, sheet: Worksheet) -> None:
     _list_sheet(sheet, "Exemptions", [t(lang, f"col-{k}") for k in columns], values, t(lang, "no-rows"), wrap)
 
 
-def _status(f: FileResult) -> str:
+def _status(f: ShownFile) -> str:
     if f.error:
         return "status-failed"
     if f.passed_over is not None:
@@ -187,7 +187,7 @@ def _status(f: FileResult) -> str:
     return "status-incomplete" if f.incomplete else "status-ok"
 
 
-def _files(report: Report, sheet: Worksheet) -> None:
+def _files(report: Shown, sheet: Worksheet) -> None:
     lang = report.lang
     headers = [t(lang, f"col-{k}") for k in ("file", "sheets", "rows", "skipped", "status", "not-checked", "notes")]
     rows = [
@@ -206,7 +206,7 @@ def _files(report: Report, sheet: Worksheet) -> None:
             sheet.cell(row=i, column=6).fill = FILLS["warning"]
 
 
-def _summary(report: Report, sheet: Worksheet) -> None:
+def _summary(report: Shown, sheet: Worksheet) -> None:
     lang = report.lang
     widths: dict[int, int] = {1: 12}
     title = put(sheet, 1, 1, t(lang, "report-title", title=report.ruleset_title))
@@ -275,7 +275,7 @@ def _summary(report: Report, sheet: Worksheet) -> None:
     sheet.freeze_panes = "B7"
 
 
-def _chart_sheet(report: Report, sheet: Worksheet) -> None:
+def _chart_sheet(report: Shown, sheet: Worksheet) -> None:
     """Per township, each statistic that has a reference value, as bars against the reference line."""
     lang = report.lang
     charted = [(i, c) for i, c in enumerate(report.summary_columns) if c.reference]
@@ -343,7 +343,7 @@ def _format_number(value: float | None, spec: str | None) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def write(report: Report, out: IO[bytes]) -> None:
+def write(report: Shown, out: IO[bytes]) -> None:
     lang = report.lang
     book = Workbook()
     mark(book, "report")

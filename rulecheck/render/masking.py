@@ -1,26 +1,22 @@
-"""Masking identity numbers in a Report, once, before any format writes it.
+"""Masking identity numbers: ``320682********1234``.
 
 A report travels further than the slate (e-mail, CI logs, a printed list), so every identity
-number in it is shown as ``320682********1234``: the area code and the last four characters,
-enough to find the row, not enough to use. Numbers that are wrong (a bad check digit, a digit
-missing or one too many, a letter typed for a digit, spaces, dots or hyphens typed inside, a
-number Excel stored in scientific notation) are masked too: they are still personal.
+number in it is shown with the area code and the last four characters only, enough to find the
+row, not enough to use. Numbers that are wrong (a bad check digit, a digit missing or one too
+many, a letter typed for a digit, spaces, dots or hyphens typed inside, a number Excel stored in
+scientific notation) are masked too: they are still personal.
 
-Every text of the report that can come from a spreadsheet is masked — names, townships, villages,
-counties, sheet names, column headers, messages, observed values, evidence, file errors (the
-"no header" message quotes rows) and notes — but not file paths, which come from the file system
-and which the user already holds.
+rulecheck.render.findings masks as it renders: an identity-number value (findings.IdNumber) is
+masked whole, and ``mask_text`` finds the numbers inside free text from a spreadsheet — names,
+townships, villages, counties, sheet names, column headers, cells quoted in remarks, observed and
+evidence values — but not file paths, which come from the file system and which the user holds.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import replace
-from operator import attrgetter
+from collections.abc import Iterable
 from typing import Any
-
-from rulecheck.findings import Report, Violation
 
 # Digits and letters as typed, half- or full-width (a Chinese input method in full-width mode types ３２０６…).
 _D = "0-9\uff10-\uff19"
@@ -41,7 +37,7 @@ _YEAR = re.compile(r"(?:19|20)[0-9]{2}")
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 
 SHORTEST, LONGEST = 15, 19  # an identity number's characters, malformed ones included
-_SHORTEST_FLOAT = 11  # 3.20682E+17 and up
+SHORTEST_FLOAT = 11  # 3.20682E+17 and up: no shorter text holds an identity number to mask
 # The cheapest necessary test, one pass and no backtracking: 13 digits anywhere in the text (a number to
 # mask has at least 15 characters, at most two of them letters).
 _DIGITS = re.compile(rf"(?:[^{_D}]*+[{_D}]){{13}}")
@@ -95,7 +91,7 @@ def _mask_float(m: re.Match[str]) -> str:
 
 def mask_text(text: str) -> str:
     """``text`` with every identity number in it masked."""
-    if len(text) < _SHORTEST_FLOAT:
+    if len(text) < SHORTEST_FLOAT:
         return text  # most names, villages and sheet names: nothing to test
     if "E+1" in text or "e+1" in text or "E1" in text or "e1" in text:
         text = _FLOAT_ID.sub(_mask_float, text)
@@ -113,62 +109,6 @@ def mask_value(value: Any) -> Any:
         masked = mask_text(digits)
         return masked if masked != digits else value
     return value
-
-
-def _mask_any(value: Any) -> Any:
-    if value.__class__ is tuple:
-        masked = tuple(map(_mask_any, value))
-        return value if masked == value else masked
-    return mask_value(value)
-
-
-def _masker(names: tuple[str, ...]) -> Callable[[Any], Any]:
-    """A function masking these fields of a finding; the finding itself when none changes (most: no copy)."""
-    get = attrgetter(*names)
-
-    def mask(item: Any) -> Any:
-        changes = None
-        for name, old in zip(names, get(item)):
-            kind = old.__class__
-            if kind is str:  # the common cases decided here, without a call
-                if len(old) < _SHORTEST_FLOAT:
-                    continue
-                new = mask_text(old)
-            elif old is None or ((kind is float or kind is int) and -1e14 < old < 1e14):
-                continue
-            else:
-                new = _mask_any(old)
-            if new is not old and new != old:
-                changes = changes or {}
-                changes[name] = new
-        return replace(item, **changes) if changes else item
-    return mask
-
-
-# Every field that can hold a spreadsheet's text. Not paths (path, file, files: the file system's, and the
-# user's own), rule ids or severities; Unchecked names the rule file's columns, never a cell.
-_mask_exemption = _masker(("township", "village", "name", "sheet", "evidence", "county"))
-_mask_file = _masker(("sheets", "error", "notes", "passed_over"))
-_mask_township = _masker(("township", "county"))
-_mask_fields = _masker(("township", "village", "name", "sheet", "column", "message", "observed", "county"))
-
-
-def _mask_violation(v: Violation) -> Violation:
-    v = _mask_fields(v)
-    if v.anchor is not None:  # (file, sheet, row, column label): the file is a path, the rest a sheet's text
-        file, sheet, row, column = v.anchor
-        anchor = (file, mask_text(sheet), row, column if column is None else mask_text(column))
-        if anchor != v.anchor:
-            v = replace(v, anchor=anchor)
-    return v
-
-
-def mask_report(report: Report) -> Report:
-    """The same report with identity numbers masked in every text that can come from a spreadsheet."""
-    return replace(report, files=tuple(map(_mask_file, report.files)),
-                   violations=tuple(map(_mask_violation, report.violations)),
-                   exempted=tuple(map(_mask_exemption, report.exempted)),
-                   townships=tuple(map(_mask_township, report.townships)), notes=_mask_any(report.notes))
 
 
 def find_sheet(shown: str, names: Iterable[str]) -> str | None:

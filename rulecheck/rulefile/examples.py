@@ -133,9 +133,10 @@ def write_workbook(path: Path, rows: list[list[Any]]) -> None:
 
 def run_example(path: Path, ruleset: Ruleset, rule: Rule, expect: str, day: dt.date, lang: str) -> tuple[Verdict, tuple[str, ...]]:
     """Check one example's workbook as any slate is checked, and judge the rule's findings on it."""
+    from rulecheck.render.findings import render as in_words
     from rulecheck.run import check_paths
 
-    report = check_paths([path], ruleset, day, lang, mask_ids=False, workers=1)
+    report = in_words(check_paths([path], ruleset, day, workers=1), ruleset, lang, show_id=True)
     read = report.files[0]
     if read.error or read.passed_over:
         return "not-read", (read.error or read.passed_over or "",)

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from rulecheck.config import TownshipSettings
 from rulecheck.findings import FileResult, Report
-from rulecheck.render.masking import mask_report
 from rulecheck.rulefile.ruleset import Ruleset
 from rulecheck.run.batches import BATCH_FILES, POOL_MIN_FILES, Job, Progress, read_batches
 from rulecheck.run.files import collect
@@ -31,10 +30,10 @@ __all__ = [
 ]
 
 
-def check_paths(paths: list[Path], ruleset: Ruleset, as_of: dt.date | None = None, lang: str = "zh",
+def check_paths(paths: list[Path], ruleset: Ruleset, as_of: dt.date | None = None,
                 extra_aliases: dict[str, list[str]] | None = None, *,
                 townships: dict[str, TownshipSettings] | None = None,
-                exclude: Callable[[Path], bool] | None = None, fail_on: str = "error", mask_ids: bool = True,
+                exclude: Callable[[Path], bool] | None = None, fail_on: str = "error",
                 progress: Progress | None = None, workers: int | None = None) -> Report:
     """Check every file under ``paths``; a file that cannot be read is reported, never fatal.
 
@@ -42,17 +41,16 @@ def check_paths(paths: list[Path], ruleset: Ruleset, as_of: dt.date | None = Non
     there are at least POOL_MIN_FILES files); the report is the same whatever the number.
 
     ``exclude`` passes over files found in folders (a file named on its own is always checked);
-    ``townships`` gives some townships their own as-of day or parameters; identity numbers in the
-    report are masked unless ``mask_ids`` is false.
+    ``townships`` gives some townships their own as-of day or parameters. The Report holds values, in
+    no language and with identity numbers as they are: rulecheck.render.findings puts it into words.
     """
     as_of = as_of or ruleset.spec.ruleset.as_of
     settings = townships or {}
-    found = collect(paths, lang, exclude)
-    job = Job(ruleset, as_of, lang, extra_aliases, settings)
+    found = collect(paths, exclude)
+    job = Job(ruleset, as_of, extra_aliases, settings)
     read, parts = read_batches([f for f in found if isinstance(f, Path)], job, workers, progress)
-    outcomes = group_outcomes(ruleset, as_of, settings, parts, lang)
-    report = build_report(ruleset, as_of, lang, fail_on, _in_place(found, read), outcomes, settings)
-    return mask_report(report) if mask_ids else report
+    outcomes = group_outcomes(ruleset, as_of, settings, parts)
+    return build_report(ruleset, as_of, fail_on, _in_place(found, read), outcomes, settings)
 
 
 def _in_place(found: list[FileResult | Path], read: list[FileResult]) -> list[FileResult]:

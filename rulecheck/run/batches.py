@@ -17,11 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rulecheck.engine import Part, rows
-from rulecheck.findings import FileResult
+from rulecheck.findings import FileResult, Note
 from rulecheck.read import reader
 from rulecheck.read.raw import PassedOver, ReadError
 from rulecheck.table.header import Sheet, layout_of, tables_of
-from rulecheck.render.messages import t
 from rulecheck.rulefile.ruleset import Ruleset
 from rulecheck.run.partitions import partitions
 from rulecheck.run.processes import ALL_READ, READ_ADDRESS_SPACE, BatchResult, Runner, describe, gib
@@ -68,11 +67,10 @@ class Job:
 
     ruleset: Ruleset
     as_of: dt.date
-    lang: str
     extra_aliases: dict[str, list[str]] | None
     townships: dict[str, TownshipSettings]
 
-    def __call__(self, batch: list[Path], crashed: dict[int, str] | None = None, order: list[int] | None = None,
+    def __call__(self, batch: list[Path], crashed: dict[int, Note] | None = None, order: list[int] | None = None,
                  mark: Callable[[int], None] | None = None) -> BatchResult:
         """Read a batch of files, and run the person rules on each township partition of their rows.
 
@@ -90,40 +88,40 @@ class Job:
             if i not in crashed:
                 if mark is not None:
                     mark(i)
-                results[i], read[i] = read_one(batch[i], self.ruleset, self.extra_aliases, self.lang)
+                results[i], read[i] = read_one(batch[i], self.ruleset, self.extra_aliases)
         if mark is not None:
             mark(ALL_READ)
         sheets = [sheet for sheets in read for sheet in sheets]
-        parts = {key: rows(rules, part, day, self.lang)
+        parts = {key: rows(rules, part, day)
                  for key, rules, day, part in partitions(sheets, self.ruleset, self.as_of, self.townships)}
         return [r for r in results if r is not None], parts
 
-    def unchecked(self, batch: list[Path], crashed: dict[int, str], reason: str) -> BatchResult:
+    def unchecked(self, batch: list[Path], crashed: dict[int, Note], reason: str) -> BatchResult:
         """A batch whose rules could not be run: every file not checked, and why."""
-        return [FileResult(str(path), error=crashed.get(i) or t(self.lang, "check-crashed", reason=reason))
+        return [FileResult(str(path), error=crashed.get(i) or Note.of("check-crashed", reason=reason))
                 for i, path in enumerate(batch)], {}
 
 
-def read_one(path: Path, ruleset: Ruleset, extra_aliases: dict[str, list[str]] | None, lang: str) -> tuple[FileResult, list[Sheet]]:
+def read_one(path: Path, ruleset: Ruleset, extra_aliases: dict[str, list[str]] | None) -> tuple[FileResult, list[Sheet]]:
     """One file's result and sheets; whatever reading it raises is that file's failure, never the run's."""
     try:
         raws = reader.read_rows(path)  # any file given is read by what its bytes are
         read = tables_of(str(path), raws, layout_of(ruleset, extra_aliases))  # headers found, columns mapped
     except ReadError as exc:
-        return FileResult(str(path), error=exc.message(lang)), []
+        return FileResult(str(path), error=Note(exc.key, tuple(exc.params.items()))), []
     except PassedOver as exc:
-        return FileResult(str(path), passed_over=t(lang, f"made-by-{exc.made_by}")), []
+        return FileResult(str(path), passed_over=Note(f"made-by-{exc.made_by}")), []
     except MemoryError:  # the reading process's address space is capped (READ_ADDRESS_SPACE)
-        return FileResult(str(path), error=t(lang, "reader-memory", limit=gib(READ_ADDRESS_SPACE))), []
+        return FileResult(str(path), error=Note.of("reader-memory", limit=gib(READ_ADDRESS_SPACE))), []
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # calamine's PanicException is a BaseException; anything else is this file's too
-        return FileResult(str(path), error=t(lang, "reader-failed", reason=describe(exc))), []
+        return FileResult(str(path), error=Note.of("reader-failed", reason=describe(exc))), []
     result = FileResult(
         str(path), rows=sum(len(s.frame) for s in read.sheets), skipped=sum(s.skipped for s in read.sheets),
         sheets=tuple(dict.fromkeys(s.name for s in read.sheets)),  # a sheet of two stacked tables is one sheet
-        notes=tuple(t(lang, "sheet-no-header", sheet=name) for name in read.headerless)
-        + tuple(t(lang, key, **params) for key, params in read.notes),
+        notes=tuple(Note.of("sheet-no-header", sheet=name) for name in read.headerless)
+        + tuple(Note(key, tuple(params.items())) for key, params in read.notes),
     )
     return result, list(read.sheets)
 

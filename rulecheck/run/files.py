@@ -7,13 +7,12 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from rulecheck.findings import FileResult
+from rulecheck.findings import FileResult, Note
 from rulecheck.read.reader import find_files
-from rulecheck.render.i18n import os_reason
-from rulecheck.render.messages import t
+from rulecheck.read.raw import SystemReason
 
 
-def collect(paths: list[Path], lang: str = "zh", exclude: Callable[[Path], bool] | None = None) -> list[FileResult | Path]:
+def collect(paths: list[Path], exclude: Callable[[Path], bool] | None = None) -> list[FileResult | Path]:
     """The files to read, in order, and in their places what cannot even be looked into.
 
     A path that leads nowhere (missing, a dangling link, a link loop) and a folder without
@@ -23,7 +22,7 @@ def collect(paths: list[Path], lang: str = "zh", exclude: Callable[[Path], bool]
     results: list[FileResult | Path] = []
     seen: set[str] = set()  # a file reached twice (a folder and a file in it) is read once
     for given in paths:
-        missing = _missing(given, lang)
+        missing = _missing(given)
         if missing is not None:
             results.append(missing)
             continue
@@ -31,7 +30,7 @@ def collect(paths: list[Path], lang: str = "zh", exclude: Callable[[Path], bool]
         if given.is_dir() and exclude is not None:
             files = [f for f in files if not exclude(f)]
         if given.is_dir() and not files:
-            results.append(FileResult(str(given), error=_no_files(given, lang)))
+            results.append(FileResult(str(given), error=_no_files(given)))
         for path in files:
             real = os.path.realpath(path)
             if real not in seen:
@@ -40,7 +39,7 @@ def collect(paths: list[Path], lang: str = "zh", exclude: Callable[[Path], bool]
     return results
 
 
-def _missing(given: Path, lang: str) -> FileResult | None:
+def _missing(given: Path) -> FileResult | None:
     """The report of a path that leads to nothing, or None when there is something there."""
     try:
         os.stat(given)
@@ -48,21 +47,21 @@ def _missing(given: Path, lang: str) -> FileResult | None:
     except OSError as exc:
         if not os.path.islink(given):
             if exc.errno in (errno.ENOENT, errno.ENOTDIR):
-                return FileResult(str(given), error=t(lang, "not-found", path=given))
-            return FileResult(str(given), error=t(lang, "file-unreadable", reason=os_reason(exc, lang)))
+                return FileResult(str(given), error=Note.of("not-found", path=given))
+            return FileResult(str(given), error=Note.of("file-unreadable", reason=SystemReason(exc)))
         try:
             target = os.readlink(given)
         except OSError:
             target = "?"
         key = "link-loop" if exc.errno == errno.ELOOP else "broken-link"
-        return FileResult(str(given), error=t(lang, key, path=given, target=target))
+        return FileResult(str(given), error=Note.of(key, path=given, target=target))
 
 
 SHOWN_NAMES = 5
 
 
-def _no_files(folder: Path, lang: str) -> str:
+def _no_files(folder: Path) -> Note:
     """Say what the folder holds instead, so a wrong folder or a wrong file type is plain to see."""
     others = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
     names = ":" + "、".join(others[:SHOWN_NAMES]) + ("…" if len(others) > SHOWN_NAMES else "") if others else ""
-    return t(lang, "no-files", path=folder, count=len(others), names=names)
+    return Note.of("no-files", path=folder, count=len(others), names=names)

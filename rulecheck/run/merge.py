@@ -10,10 +10,9 @@ from typing import TYPE_CHECKING
 from rulecheck import __version__
 from rulecheck.engine import Outcome, Part, combine, merge_not_checked
 from rulecheck.findings import (
-    SEVERITY_RANK, Exemption, FileResult, Report, RuleTally, SummaryColumn, TownshipSummary, Unchecked, Violation,
+    SEVERITY_RANK, Exemption, FileResult, Note, Report, RuleTally, SummaryColumn, TownshipSummary, Unchecked, Violation,
     township_key,
 )
-from rulecheck.render.messages import t
 from rulecheck.rulefile.ruleset import Ruleset
 from rulecheck.run.partitions import settings_of
 
@@ -22,47 +21,42 @@ if TYPE_CHECKING:
 
 
 def group_outcomes(ruleset: Ruleset, as_of: dt.date, townships: dict[str, TownshipSettings],
-                   parts: dict[str | None, list[Part]], lang: str) -> list[tuple[Outcome, dt.date]]:
+                   parts: dict[str | None, list[Part]]) -> list[tuple[Outcome, dt.date]]:
     """The group rules over every batch's rows, for each township partition, with its as-of day."""
-    return [(combine(rules, parts.get(key, []), day, lang), day)
+    return [(combine(rules, parts.get(key, []), day), day)
             for key, rules, day in settings_of(ruleset, as_of, townships) if key is None or key in parts]
 
 
-def build_report(ruleset: Ruleset, as_of: dt.date, lang: str, fail_on: str, results: list[FileResult],
+def build_report(ruleset: Ruleset, as_of: dt.date, fail_on: str, results: list[FileResult],
                  outcomes: list[tuple[Outcome, dt.date]], townships: dict[str, TownshipSettings]) -> Report:
     """The Report: every file with the rules not checked on it, the findings in order, townships and tallies."""
     outcome = _merge([o for o, _ in outcomes])
-    files = tuple(replace(r, unchecked=_unchecked(ruleset, outcome.not_checked.get(r.path, {}), lang)) for r in results)
+    files = tuple(replace(r, unchecked=_unchecked(ruleset, outcome.not_checked.get(r.path, {}))) for r in results)
     header = ruleset.spec.ruleset
     violations = tuple(sorted(outcome.violations, key=lambda v: _order(v, ruleset.scope_order)))
     exempted = tuple(sorted(outcome.exempted, key=_exemption_order))
     summary_columns = tuple(
-        SummaryColumn(i.key, i.spec.title(lang), i.spec.format, i.spec.rule, i.spec.reference) for i in ruleset.summary
+        SummaryColumn(i.key, None, i.spec.format, i.spec.rule, i.spec.reference) for i in ruleset.summary
     )
     rows = _townships(outcomes, summary_columns, townships, ruleset, violations, exempted)
     return Report(
-        version=__version__, ruleset_id=header.id, ruleset_title=header.title(lang), ruleset_path=ruleset.path,
-        as_of=as_of.isoformat(), lang=lang, files=files, violations=violations, exempted=exempted,
-        rule_titles={r.id: r.spec.title(lang) for r in ruleset.rules}, fail_on=fail_on,
-        summary_columns=summary_columns, townships=rows, rules=_tallies(ruleset, lang, violations, exempted, rows),
-        notes=_settings_unused(outcomes, townships, lang),
+        version=__version__, ruleset_id=header.id, ruleset_path=ruleset.path,
+        as_of=as_of.isoformat(), files=files, violations=violations, exempted=exempted, fail_on=fail_on,
+        summary_columns=summary_columns, townships=rows, rules=_tallies(ruleset, violations, exempted, rows),
+        notes=_settings_unused(outcomes, townships),
     )
 
 
-def _settings_unused(outcomes: list[tuple[Outcome, dt.date]], townships: dict[str, TownshipSettings], lang: str,
-                     ) -> tuple[str, ...]:
+def _settings_unused(outcomes: list[tuple[Outcome, dt.date]], townships: dict[str, TownshipSettings],
+                     ) -> tuple[Note, ...]:
     """A note for each township with settings of its own that no file names."""
     found = {township_key(row.township) for o, _ in outcomes for row in o.townships}
-    return tuple(t(lang, "township-not-found", township=name) for name in townships if township_key(name) not in found)
+    return tuple(Note.of("township-not-found", township=name) for name in townships if township_key(name) not in found)
 
 
-def _unchecked(ruleset: Ruleset, lacking: dict[str, tuple[tuple[str, ...], ...]], lang: str) -> tuple[Unchecked, ...]:
-    """The rules not checked on a file, in the rule file's order, with the titles of the columns it lacks."""
-    return tuple(
-        Unchecked(rule.id, not rule.spec.optional,
-                  tuple(tuple(ruleset.columns[k].title(lang) for k in alt) for alt in lacking[rule.id]))
-        for rule in ruleset.rules if rule.id in lacking
-    )
+def _unchecked(ruleset: Ruleset, lacking: dict[str, tuple[tuple[str, ...], ...]]) -> tuple[Unchecked, ...]:
+    """The rules not checked on a file, in the rule file's order, with the columns it lacks."""
+    return tuple(Unchecked(rule.id, not rule.spec.optional, lacking[rule.id]) for rule in ruleset.rules if rule.id in lacking)
 
 
 def _merge(outcomes: list[Outcome]) -> Outcome:
@@ -108,14 +102,14 @@ def _townships(outcomes: list[tuple[Outcome, dt.date]], columns: tuple[SummaryCo
     return tuple(sorted(rows, key=lambda r: (r.township is None, township_key(r.township) or "", township_key(r.county) or "")))
 
 
-def _tallies(ruleset: Ruleset, lang: str, violations: tuple[Violation, ...], exempted: tuple[Exemption, ...],
+def _tallies(ruleset: Ruleset, violations: tuple[Violation, ...], exempted: tuple[Exemption, ...],
              townships: tuple[TownshipSummary, ...]) -> tuple[RuleTally, ...]:
     broken = Counter(v.rule for v in violations)
     spared = Counter(e.rule for e in exempted)
     per_township = Counter((v.rule, _key(v.county, v.township)) for v in violations)
     keys = [_key(row.county, row.township) for row in townships]
     return tuple(
-        RuleTally(rule.id, rule.spec.severity, rule.spec.scope, rule.spec.title(lang), rule.spec.quote,
+        RuleTally(rule.id, rule.spec.severity, rule.spec.scope, None, rule.spec.quote,
                   broken[rule.id], spared[rule.id], tuple(per_township[(rule.id, key)] for key in keys),
                   rule.spec.optional)
         for rule in ruleset.rules

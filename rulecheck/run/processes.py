@@ -23,8 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from rulecheck.engine import Part
-from rulecheck.findings import FileResult
-from rulecheck.render.messages import t
+from rulecheck.findings import FileResult, Note
 
 if TYPE_CHECKING:
     from rulecheck.run.batches import Job
@@ -63,7 +62,7 @@ class _Task:
 
     index: int
     batch: list[Path]
-    crashed: dict[int, str] = field(default_factory=dict)  # files the reader crashed on, and the error: not read again
+    crashed: dict[int, Note] = field(default_factory=dict)  # files the reader crashed on, and the error: not read again
     good: set[int] = field(default_factory=set)  # files read before a crash: read last next time
     attempts: int = 0  # attempts that ended after every file was read
 
@@ -185,8 +184,8 @@ class Runner:
         reason = outcome[1] if outcome is not None else _crash_reason(status, stderr)
         if at >= 0:  # the reader crashed on this file: it is reported, and the rest read again
             task.good.update(child.order[:child.order.index(at)])
-            task.crashed[at] = (t(self.job.lang, "reader-timeout", seconds=FILE_SECONDS) if child.overdue
-                                else t(self.job.lang, "reader-crashed", reason=reason))
+            task.crashed[at] = (Note.of("reader-timeout", seconds=FILE_SECONDS) if child.overdue
+                                else Note.of("reader-crashed", reason=reason))
             return None
         task.attempts += 1
         if task.attempts < BATCH_ATTEMPTS:

@@ -308,7 +308,7 @@ def _page(checked: Checked, lang: str, choices: Choices) -> dict[str, Any]:
     """The page's data for one upload in ``lang``, made once per language."""
     with checking.RUN_LOCK:
         if lang not in checked.pages:
-            report, files = checking.report_for(checked.upload, lang, choices)
+            report, files = checking.report_for(checked, lang, choices)
             try:
                 checked.pages[lang] = checking.page_data(report, files, checked.upload.show_id)
             finally:
@@ -318,7 +318,7 @@ def _page(checked: Checked, lang: str, choices: Choices) -> dict[str, Any]:
 
 def _download(checked: Checked, lang: str, choices: Choices, kind: str, file: int | None) -> tuple[str, bytes, str]:
     with checking.RUN_LOCK:
-        report, files = checking.report_for(checked.upload, lang, choices)
+        report, files = checking.report_for(checked, lang, choices)
         try:
             return checking.download(report, files, kind, file)
         finally:

@@ -2,7 +2,8 @@
 
 The uploaded files are written to a temporary folder that lives only while one check (or one
 download) runs, checked with ``rulecheck.run.check_paths``, and the folder is removed before the
-answer goes out. The page's data is the JSON format's (``rulecheck.formats.json.as_data``) with
+answer goes out. An upload is checked once: its Report (values) is kept and rendered in each language
+the page asks for (``rulecheck.render.findings.render``). The page's data is the JSON format's (``rulecheck.formats.json.as_data``) with
 the file names the user gave instead of the temporary paths, plus what only a page needs: the
 slate's own cells (identity numbers masked unless asked), each finding's cell, each file's verdict.
 """
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from rulecheck.findings import FileResult, Report, Violation
+from rulecheck.render.findings import Shown, ShownFile, ShownViolation
 
 # The page shows at most this many rows and columns of one sheet; findings beyond are still listed.
 SHOWN_ROWS = 3000
@@ -48,6 +50,8 @@ class Checked:
     upload: Upload
     made: float = field(default_factory=time.monotonic)
     pages: dict[str, dict[str, Any]] = field(default_factory=dict)
+    report: Report | None = None  # the upload checked, as values: rendered in each language asked for
+    paths: tuple[str, ...] = ()  # the temporary paths the report names (of the check's own folder)
 
 
 @dataclass(frozen=True)
@@ -139,27 +143,55 @@ def safe_name(name: str) -> str:
     return base.lstrip(".") or "upload"
 
 
-def report_for(upload: Upload, lang: str, choices: "Choices", mask: bool | None = None) -> tuple[Report, "Materialized"]:
-    """The upload checked in ``lang`` — the one place to change once a Report renders in either language.
+def report_for(checked: Checked, lang: str, choices: "Choices") -> tuple[Shown, "Materialized"]:
+    """The upload's Report in ``lang``: checked the first time only, then the kept Report rendered again.
 
     Returned with the still-open folder its paths point into: the caller closes it. Call it holding RUN_LOCK.
     """
+    from rulecheck.render.findings import render
     from rulecheck.run import check_paths
 
+    upload = checked.upload
     choice = choices.rules[upload.rules]
     ruleset = choices.ruleset(upload.rules)
     files = Materialized(upload).__enter__()
     try:
-        report = check_paths(files.paths, ruleset, upload.as_of or choices.as_of.get(choice.key), lang, choices.aliases.get(choice.key),
-                             townships=choices.townships.get(choice.key), mask_ids=not upload.show_id if mask is None
-                             else mask)
+        if checked.report is None:
+            checked.report = check_paths(files.paths, ruleset, upload.as_of or choices.as_of.get(choice.key),
+                                         choices.aliases.get(choice.key), townships=choices.townships.get(choice.key))
+            checked.paths = tuple(map(str, files.paths))
+        now = dict(zip(checked.paths, map(str, files.paths)))
+        files.shown.update({old: files.shown[new] for old, new in now.items() if old != new})
+        shown = render(moved(checked.report, now), ruleset, lang, show_id=upload.show_id)
     except BaseException:
         files.__exit__()
         raise
-    return report, files
+    return shown, files
 
 
-def relabel(report: Report, shown: dict[str, str]) -> Report:
+def moved(report: Report, paths: dict[str, str]) -> Report:
+    """The report with the files it names at their paths in this check's folder (an upload is written anew each time)."""
+    if all(old == new for old, new in paths.items()):
+        return report
+
+    def name(path: str | None) -> str | None:
+        return paths.get(path, path) if path is not None else None
+
+    def where(at: Any) -> Any:
+        return None if at is None else at._replace(file=name(at.file))
+
+    def violation(v: Violation) -> Violation:
+        return replace(v, location=where(v.location), anchor=where(v.anchor), files=tuple(map(name, v.files)))
+
+    return replace(
+        report, files=tuple(replace(f, path=name(f.path)) for f in report.files),
+        violations=tuple(map(violation, report.violations)), waived=tuple(map(violation, report.waived)),
+        exempted=tuple(replace(e, location=where(e.location)) for e in report.exempted),
+        townships=tuple(replace(row, files=tuple(map(name, row.files))) for row in report.townships),
+    )
+
+
+def relabel(report: Shown, shown: dict[str, str]) -> Shown:
     """The report with each temporary path replaced by the name the user gave its file."""
     if not shown:
         return report
@@ -174,16 +206,17 @@ def relabel(report: Report, shown: dict[str, str]) -> Report:
             value = value.replace(temporary, given)
         return value
 
-    def violation(v: Violation) -> Violation:
-        anchor = (name(v.anchor[0]), *v.anchor[1:]) if v.anchor else None
+    def violation(v: ShownViolation) -> ShownViolation:
+        anchor = v.anchor._replace(file=name(v.anchor.file)) if v.anchor else None
         return replace(v, file=name(v.file), files=tuple(map(name, v.files)), anchor=anchor, message=text(v.message))
 
-    def file(f: FileResult) -> FileResult:
+    def file(f: ShownFile) -> ShownFile:
         return replace(f, path=name(f.path), error=text(f.error), notes=tuple(map(text, f.notes)),
                        passed_over=text(f.passed_over))
 
     return replace(
         report, files=tuple(map(file, report.files)), violations=tuple(map(violation, report.violations)),
+        waived=tuple(map(violation, report.waived)),
         exempted=tuple(replace(e, file=name(e.file), evidence=text(e.evidence)) for e in report.exempted),
         townships=tuple(replace(row, files=tuple(map(name, row.files))) for row in report.townships),
         notes=tuple(map(text, report.notes)),
@@ -242,7 +275,7 @@ class Choices:
 # --------------------------------------------------------------------------- the page's data
 
 
-def verdict_of(f: FileResult, violations: list[Violation], fail_levels: tuple[str, ...]) -> str:
+def verdict_of(f: FileResult | ShownFile, violations: list[ShownViolation], fail_levels: tuple[str, ...]) -> str:
     """passed, problems, incomplete (an essential rule not checked, or the file not read) or passed_over."""
     if f.error or f.incomplete:
         return "incomplete"
@@ -303,13 +336,12 @@ def sheets_of(path: Path, show_id: bool, lang: str) -> list[dict[str, Any]]:
     return out
 
 
-def page_data(report: Report, files: Materialized, show_id: bool) -> dict[str, Any]:
+def page_data(report: Shown, files: Materialized, show_id: bool) -> dict[str, Any]:
     """Everything the page draws, from the report (temporary paths) and the files it checked."""
     from rulecheck.findings import FAIL_LEVELS
     from rulecheck.formats.annotate import ANNOTATABLE, mark_of
     from rulecheck.formats.json import as_data
     from rulecheck.formats.rows import observed_text, unchecked_lines, verdict
-    from rulecheck.table.header import letter_of
     from rulecheck.render.masking import find_sheet
     from rulecheck.render.messages import t
 
@@ -318,7 +350,7 @@ def page_data(report: Report, files: Materialized, show_id: bool) -> dict[str, A
     levels = FAIL_LEVELS[report.fail_on]
     index = {str(p): n for n, p in enumerate(files.paths)}
     quotes = {r.id: r.quote for r in report.rules}
-    per_file: dict[int, list[Violation]] = {}
+    per_file: dict[int, list[ShownViolation]] = {}
     sheets: dict[int, list[dict[str, Any]]] = {}
     for f in report.files:
         n = index.get(f.path)
@@ -332,7 +364,7 @@ def page_data(report: Report, files: Materialized, show_id: bool) -> dict[str, A
             n = index[place[0]]
             names = [s["raw_name"] for s in sheets.get(n, [])]
             sheet_name = find_sheet(place[1], names) if names else None
-            letter = letter_of(place[3]) if place[3] else None
+            letter = place[3]
             at = {"file": n, "sheet": names.index(sheet_name) if sheet_name is not None else None, "row": place[2],
                   "letter": letter, "whole_row": letter is None}
         for path in {v.file, *v.files} - {None}:
@@ -390,7 +422,7 @@ def _stat(value: float | None, spec: str | None) -> str:
 # --------------------------------------------------------------------------- downloads
 
 
-def download(report: Report, files: Materialized, kind: str, file: int | None = None) -> tuple[str, bytes, str]:
+def download(report: Shown, files: Materialized, kind: str, file: int | None = None) -> tuple[str, bytes, str]:
     """(file name, bytes, media type) of one download: the violations workbook, JSON, CSV or an annotated copy."""
     from rulecheck.formats import writer
 
@@ -413,7 +445,7 @@ def download(report: Report, files: Materialized, kind: str, file: int | None = 
         source = files.paths[file]
         if source.suffix.lower() not in ANNOTATABLE:
             raise KeyError(kind)
-        marked = tuple(v for v in report.violations if v.file == str(source) or (v.anchor and v.anchor[0] == str(source)))
+        marked = tuple(v for v in report.violations if v.file == str(source) or (v.anchor and v.anchor.file == str(source)))
         target = source.parent.parent / "annotated" / source.name
         write_copy(source, target, marked, report)
         shown = Path(files.shown[str(source)])

@@ -13,13 +13,14 @@ import functools
 import itertools
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from rulecheck.findings import column_letter
 from rulecheck.read import reader
 from rulecheck.read.raw import RawSheet, ReadError
 from rulecheck.render.messages import t
@@ -59,6 +60,8 @@ class Sheet:
     header_row: int = 0  # the Excel row number of the header (a sheet may stack several tables)
     # columns the sheet does not have, taken from where the rule file allows: (column, value, place, where)
     taken: tuple[tuple[str, str, str, str], ...] = ()
+    # canonical column → (header as written, 0-based column index): where findings place their cells
+    places: dict[str, tuple[str, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -69,25 +72,9 @@ class FileRead:
     notes: tuple[tuple[str, dict[str, object]], ...] = ()  # (message key, values) the user should know
 
 
-def column_letter(index: int) -> str:
-    """0-based column index → Excel letters (0 → A, 26 → AA)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
 def column_label(header: str, index: int) -> str:
     """A column as the user sees it: its header and its letter, '出生年月 (E)'."""
     return f"{header} ({column_letter(index)})"
-
-
-def letter_of(label: str) -> str | None:
-    """The column letter inside a ``column_label``, 'E' for '出生年月 (E)'."""
-    match = re.search(r"\(([A-Z]{1,3})\)$", label)
-    return match.group(1) if match else None
 
 
 def _alias_table(columns: dict[str, ColumnSpec], extra: dict[str, list[str]] | None = None) -> dict[str, str]:
@@ -452,11 +439,12 @@ def _sheet(file: str, raw: RawSheet, at: int, matched: dict[int, str], layout: L
     frame = pd.DataFrame(kept, columns=_index(tuple(columns)), dtype=object, copy=False)
     for key, value, *_ in taken:
         frame[key] = value
-    headers = {key: column_label(span.label(j), j) for key, j in seen.items()}
+    places = {key: (span.label(j), j) for key, j in seen.items()}
+    headers = {key: column_label(header, j) for key, (header, j) in places.items()}
     hidden = numbers[is_row][np.isin(numbers[is_row], raw.hidden_rows)] if raw.hidden_rows else ()
     sheet = Sheet(file, name, frame, headers, _skipped(numbers, filled, is_row, raw.row_number(body - 1)),
                   tuple(int(n) for n in numbers[unnamed]), tuple(int(numbers[i]) for i in repeated),
-                  tuple(int(n) for n in hidden), header_row, taken)
+                  tuple(int(n) for n in hidden), header_row, taken, places)
     return sheet, step
 
 
