@@ -129,8 +129,26 @@ class Note(NamedTuple):
 Values = tuple[tuple[str, Any], ...]  # a message's placeholders and their values, in the order set
 
 
+class _Located:
+    """Where a finding is, read from its ``location``: file, sheet and Excel row."""
+
+    location: Location
+
+    @property
+    def file(self) -> str | None:
+        return self.location.file
+
+    @property
+    def sheet(self) -> str | None:
+        return self.location.sheet
+
+    @property
+    def row(self) -> int | None:
+        return self.location.row
+
+
 @dataclass(frozen=True)
-class Violation:
+class Violation(_Located):
     """One rule broken by one person, village or township, and the values its message is made of.
 
     ``location`` is where it is (for a village or township finding, only what all its rows share);
@@ -155,18 +173,6 @@ class Violation:
     # The approval this finding is about: in Report.waived, the waiver that covers it; in Report.violations,
     # a waiver that matched nothing or has expired (rule waiver-unmatched / waiver-expired).
     waiver: Waiver | None = None
-
-    @property
-    def file(self) -> str | None:
-        return self.location.file
-
-    @property
-    def sheet(self) -> str | None:
-        return self.location.sheet
-
-    @property
-    def row(self) -> int | None:
-        return self.location.row
 
     @property
     def column(self) -> str | None:
@@ -208,7 +214,7 @@ class Waiver:
 
 
 @dataclass(frozen=True)
-class Exemption:
+class Exemption(_Located):
     """A rule that would have been broken but for a claimed and accepted exemption; ``evidence`` its value."""
 
     rule: str
@@ -218,18 +224,6 @@ class Exemption:
     location: Location
     evidence: Any
     county: str | None = None
-
-    @property
-    def file(self) -> str | None:
-        return self.location.file
-
-    @property
-    def sheet(self) -> str | None:
-        return self.location.sheet
-
-    @property
-    def row(self) -> int | None:
-        return self.location.row
 
 
 @dataclass(frozen=True)
