@@ -134,3 +134,12 @@ def ods_rows(rows: list[list[str]]) -> str:
     return "".join("<table:table-row>" + "".join(
         f'<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>' for v in row
     ) + "</table:table-row>" for row in rows)
+
+
+# A worksheet whose entities expand a thousand million times: refused before any parser sees it.
+BILLION_LAUGHS = (
+    '<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
+    + "".join(f' <!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i > 1 else "&lol;" * 10}">\n' for i in range(1, 10))
+    + ']>\n<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData></worksheet>'
+).encode()

@@ -16,6 +16,7 @@ import openpyxl
 import pytest
 
 from faultkit import (
+    BILLION_LAUGHS,
     GOOD_ROWS, HEADER, SHEET, assert_good_checked, check_bad, good_slate, ods, ods_rows, patched_xlsx, run, workbook,
     xlsx_parts, zip_with,
 )
@@ -48,12 +49,6 @@ def _row(number: int, values: list[str], first_column: str = "A") -> str:
     return f'<row r="{number}">{cells}</row>'
 
 
-BILLION_LAUGHS = (
-    '<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
-    + "".join(f' <!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i > 1 else "&lol;" * 10}">\n' for i in range(1, 10))
-    + ']>\n<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-    '<row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData></worksheet>'
-).encode()
 
 
 # --------------------------------------------------------------------------- XML that would expand without limit

@@ -19,19 +19,13 @@ import openpyxl
 import pytest
 from starlette.testclient import TestClient
 
-from faultkit import GOOD_ROWS, HEADER, SHEET, good_slate, patched_xlsx, workbook
+from faultkit import BILLION_LAUGHS, GOOD_ROWS, HEADER, SHEET, good_slate, patched_xlsx, workbook
 from rulecheck.serve import checking
 from rulecheck.serve.app import MiB, attachment, create_app, host_name
 
 TOKEN = "test-token-123"
 BASE = "http://127.0.0.1:8765"
 ID_NUMBER = "320682197503121634"  # a valid identity number (check digit 4)
-BILLION_LAUGHS = (
-    '<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
-    + "".join(f' <!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i > 1 else "&lol;" * 10}">\n' for i in range(1, 10))
-    + ']>\n<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-    '<row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData></worksheet>'
-).encode()
 
 
 @pytest.fixture(scope="module")
