@@ -300,6 +300,8 @@ def _invoke(argv: list[str]) -> int:
 
     lang = i18n.usable(i18n.language(argv))
     word = commands.command_word(argv)
+    if word is not None:
+        gc.enable()  # a command word may run long (serve): the collector is off only for a check (rulecheck.__main__)
     if word is None:
         command = i18n.localize(typer.main.get_command(app), lang, FORMATS, commands.listing(lang))
         prog, args = "rulecheck", argv

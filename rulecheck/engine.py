@@ -202,6 +202,7 @@ def combine(ruleset: Ruleset, parts: list[Part], as_of: dt.date) -> Outcome:
     exempted: list[Exemption] = []
     not_checked = merge_not_checked(p.not_checked for p in parts)
     groupings: dict[tuple[str, ...], _Grouping] = {}
+    numbered: dict[str, tuple[np.ndarray, int]] = {}  # each key's numbers, for every scope that groups by it
     for rule in ruleset.rules:
         keys = list(ruleset.groups.get(rule.spec.scope, ()))
         if rule.spec.check == "duplicate-persons":
@@ -219,7 +220,7 @@ def combine(ruleset: Ruleset, parts: list[Part], as_of: dt.date) -> Outcome:
             continue
         ctx = _rule_context(base, rule)
         if tuple(keys) not in groupings:  # the same grouping serves every rule of a scope
-            groupings[tuple(keys)] = _Grouping(table, *_group_codes(table, keys))
+            groupings[tuple(keys)] = _Grouping(table, *_group_codes(table, keys, numbered))
         grouping = groupings[tuple(keys)]
         ctx.codes, ctx.groups = grouping.codes, grouping.count
         for key, node in rule.lets:
@@ -230,7 +231,7 @@ def combine(ruleset: Ruleset, parts: list[Part], as_of: dt.date) -> Outcome:
     townships: tuple[TownshipStats, ...] = ()
     if SUMMARY_SCOPE in ruleset.groups and not table.empty:
         keys = list(ruleset.groups[SUMMARY_SCOPE])
-        townships = summarise(ruleset, table, base, groupings.get(tuple(keys)) or _Grouping(table, *_group_codes(table, keys)))
+        townships = summarise(ruleset, table, base, groupings.get(tuple(keys)) or _Grouping(table, *_group_codes(table, keys, numbered)))
     return Outcome(tuple(found), tuple(exempted), not_checked, townships)
 
 
@@ -267,13 +268,35 @@ def _eligible(table: Table, sheet_ok: pd.Series) -> pd.Series:
 
 
 
-def _group_codes(table: Table, keys: list[str]) -> tuple[pd.Series, int]:
-    """Each row's group number (groups sorted by their folded key texts, blank last) and the group count."""
-    folded = pd.DataFrame({k: table.matched[k] if k in table.matched else values.fold(table.text[k]) for k in keys})
-    # A key blank on every row (no file has a county column) neither splits nor orders the groups.
-    used = [k for k in keys if not folded[k].isna().all()] or keys
-    codes = folded.groupby(used, dropna=False, sort=True).ngroup()
-    return codes, int(codes.max()) + 1
+def _group_codes(table: Table, keys: list[str], known: dict[str, tuple[np.ndarray, int]] | None = None,
+                 ) -> tuple[pd.Series, int]:
+    """Each row's group number (groups sorted by their folded key texts, blank last) and the group count.
+
+    Each key is numbered in its sorted order (``known`` keeps a key numbered for another scope), and the
+    numbers are joined into one per row: integer work, where grouping by the texts hashes them again.
+    A key blank on every row (no file has a county column) neither splits nor orders the groups.
+    """
+    known = {} if known is None else known
+    code, span = np.zeros(len(table.sheet_id), dtype=np.int64), 1
+    for key in keys:
+        if key not in known:
+            folded = table.matched[key] if key in table.matched else values.fold(table.text[key])
+            numbers, uniques = pd.factorize(folded.to_numpy(dtype=object), sort=True, use_na_sentinel=True)
+            numbers = numbers.astype(np.int64)
+            numbers[numbers < 0] = len(uniques)  # blank after every name
+            known[key] = numbers, len(uniques) + 1
+        numbers, count = known[key]
+        if span * count >= 1 << 62:  # renumber what is joined so far before it could overflow
+            code, span = _renumber(code)
+        code, span = code * count + numbers, span * count
+    codes, count = _renumber(code)
+    return pd.Series(codes, index=table.index), count
+
+
+def _renumber(code: np.ndarray) -> tuple[np.ndarray, int]:
+    """Numbers 0, 1, … for the distinct values of ``code``, in their order, and how many."""
+    numbers, uniques = pd.factorize(code, sort=True)
+    return numbers.astype(np.int64), len(uniques)
 
 
 @dataclass(frozen=True)
@@ -302,19 +325,19 @@ class _Grouping:
                      for of in (file_of, name_of))
 
     @functools.cached_property
-    def _files(self) -> list[tuple[str, ...]]:
-        """Per group: the files its rows come from, in the order they were read (made once per grouping)."""
-        sheets = len(self.table.sheets)
-        pairs = np.unique(self.codes.to_numpy().astype(np.int64) * sheets + self.table.sheet_id)  # (group, sheet), sorted
-        names: list[list[str]] = [[] for _ in range(self.count)]
-        for g, s in zip(*np.divmod(pairs, sheets)):
-            if (file := self.table.sheets[s].file) not in names[g]:
-                names[g].append(file)
-        return [tuple(n) for n in names]
+    def _files(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every (group, file) pair its rows make, sorted: where each group's run of pairs starts, the files, their names."""
+        # Files numbered by first appearance, which is the order they were read (sheets are in that order).
+        number, names = pd.factorize(pd.Series([s.file for s in self.table.sheets], dtype=object))
+        files = max(len(names), 1)
+        pairs = np.unique(self.codes.to_numpy().astype(np.int64) * files + number[self.table.sheet_id])
+        groups, file_of = np.divmod(pairs, files)
+        return np.searchsorted(groups, np.arange(self.count + 1)), file_of, np.asarray(names, dtype=object)
 
     def files_of(self, groups: np.ndarray) -> list[tuple[str, ...]]:
         """Per group asked for: the files its rows come from, in the order they were read."""
-        return [self._files[int(g)] for g in groups]
+        starts, file_of, names = self._files
+        return [tuple(names[file_of[starts[g]:starts[g + 1]]].tolist()) for g in np.asarray(groups, dtype=np.int64).tolist()]
 
 
 def summarise(ruleset: Ruleset, table: Table, base: expr.Context, grouping: _Grouping) -> tuple[TownshipStats, ...]:

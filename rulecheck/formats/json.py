@@ -112,5 +112,5 @@ def _layout(data: dict[str, Any]) -> str:
     return "{\n" + ",\n".join(f"  {_dumps(key)}: {value(v)}" for key, v in data.items()) + "\n}\n"
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+# One encoder for every line: json.dumps with an option builds a new one per call.
+_dumps = json.JSONEncoder(ensure_ascii=False).encode

@@ -152,6 +152,7 @@ def _map(job: Job, batches: list[list[Path]], workers: int) -> Iterator[BatchRes
     if not batches:
         return
     if not hasattr(os, "fork"):
+        gc.enable()  # batches read here: the collector on, as in a batch process
         if workers <= 1 or len(batches) <= 1:
             yield from map(job, batches)
             return

@@ -8,6 +8,7 @@ as not read, with what happened, and the batch is run again without it.
 from __future__ import annotations
 
 import faulthandler
+import gc
 import mmap
 import os
 import pickle
@@ -225,6 +226,7 @@ def _child(job: Job, task: _Task, order: list[int], marker: mmap.mmap, pipe: int
     """Check one batch in this forked process, send the result down ``pipe``, and end without clean-up."""
     code = 0
     try:
+        gc.enable()  # off in the parent when run as the command (rulecheck.__main__); a batch collects as usual
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends the batch at once; the parent says why it stopped
         os.dup2(errors, 2)  # what the reader prints as it aborts becomes the reason shown for the file
         if faulthandler.is_enabled():  # its dump of a crash goes there too, not to the terminal
