@@ -690,8 +690,16 @@ def _compile_rule(spec, rule, i, names, needs_of, columns, compile_expr, fail, g
 def example_column(columns: dict[str, ColumnSpec], written: str) -> str | None:
     """The column an example's cell is under: the one with ``written`` among its aliases (spaces and
     full-width characters folded, as headers are read), else None."""
-    folded = _fold(written)
-    return next((key for key, spec in columns.items() if any(_fold(a) == folded for a in spec.aliases)), None)
+    return _aliases(tuple((key, tuple(spec.aliases)) for key, spec in columns.items())).get(_fold(written))
+
+
+@functools.lru_cache(maxsize=8)  # one table per rule file's columns, not one fold per alias per example cell
+def _aliases(columns: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, str]:
+    table: dict[str, str] = {}
+    for key, aliases in columns:
+        for alias in aliases:
+            table.setdefault(_fold(alias), key)  # the first column to list an alias, as the search in order found
+    return table
 
 
 def _fold(text: str) -> str:

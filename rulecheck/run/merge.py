@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import replace
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from rulecheck import __version__
@@ -33,7 +34,8 @@ def build_report(ruleset: Ruleset, as_of: dt.date, fail_on: str, results: list[F
     outcome = _merge([o for o, _ in outcomes])
     files = tuple(replace(r, unchecked=_unchecked(ruleset, outcome.not_checked.get(r.path, {}))) for r in results)
     header = ruleset.spec.ruleset
-    violations = tuple(sorted(outcome.violations, key=lambda v: _order(v, ruleset.scope_order)))
+    scopes = ruleset.scope_order
+    violations = tuple(sorted(outcome.violations, key=lambda v: _order(v, scopes)))
     exempted = tuple(sorted(outcome.exempted, key=_exemption_order))
     summary_columns = tuple(
         SummaryColumn(i.key, None, i.spec.format, i.spec.rule, i.spec.reference) for i in ruleset.summary
@@ -68,6 +70,7 @@ def _merge(outcomes: list[Outcome]) -> Outcome:
     )
 
 
+@lru_cache(maxsize=1 << 14)  # asked for every finding three times over; few distinct townships
 def _key(county: str | None, township: str | None) -> tuple[str | None, str | None]:
     """A township's identity: its county (where the slate names one) and its name, each as matched."""
     return township_key(county), township_key(township)
@@ -118,7 +121,9 @@ def _tallies(ruleset: Ruleset, violations: tuple[Violation, ...], exempted: tupl
 
 def _order(v: Violation, scopes: dict[str, int]) -> tuple:
     """By place (file, sheet, row), then the finest scope first (``Ruleset.scope_order``), then rule and group."""
-    return (v.file or "\uffff", v.sheet or "", v.row if v.row is not None else 1 << 30, scopes.get(v.scope, len(scopes)), v.rule,
+    where = v.location  # its fields directly: this runs for every finding
+    return (where.file or "\uffff", where.sheet or "", where.row if where.row is not None else 1 << 30,
+            scopes.get(v.scope, len(scopes)), v.rule,
             township_key(v.township) or "\uffff", township_key(v.county) or "", township_key(v.village) or "")
 
 
