@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import pandas as pd
 import typer
@@ -136,6 +136,15 @@ def accepted(p: Plan, lang: str) -> str:
     return types.accepted(p.spec, lang)
 
 
+def _section(sheet: Any, lang: str, title: str, heads: tuple[str, ...], bold: Any) -> None:
+    """A section of the instructions sheet: its title in bold, then its table's header row."""
+    sheet.append([t(lang, title)])
+    sheet.cell(sheet.max_row, 1).font = bold
+    sheet.append([t(lang, k) for k in heads])
+    for cell in sheet[sheet.max_row]:
+        cell.font, cell.fill = bold, HEADER_FILL
+
+
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -226,24 +235,14 @@ def _instructions(book: Workbook, ruleset: Ruleset, plans: list[Plan], lang: str
     sheet.append([t(lang, "template-source", source=head.source, file=Path(ruleset.path).name)])
     sheet.append([t(lang, "template-how", slate=SLATE_SHEET)])
     sheet.append([])
-    sheet.append([t(lang, "template-columns")])
-    sheet.cell(sheet.max_row, 1).font = bold
-    columns_head = [t(lang, k) for k in ("template-col-header", "template-col-meaning", "template-col-required",
-                                          "template-col-accepted", "template-col-rules")]
-    sheet.append(columns_head)
-    for cell in sheet[sheet.max_row]:
-        cell.font, cell.fill = bold, HEADER_FILL
+    _section(sheet, lang, "template-columns", ("template-col-header", "template-col-meaning", "template-col-required",
+                                               "template-col-accepted", "template-col-rules"), bold)
     for p in plans:
         sheet.append([p.header, p.spec.title("en"), t(lang, "yes" if p.spec.required else "no"), accepted(p, lang),
                       ("、" if lang == "zh" else "; ").join(_readers(ruleset, p.key, lang)) or "—"])
     sheet.append([])
-    sheet.append([t(lang, "template-rules")])
-    sheet.cell(sheet.max_row, 1).font = bold
-    rules_head = [t(lang, k) for k in ("template-rule-id", "template-rule-title", "template-rule-severity",
-                                        "template-rule-quote", "template-rule-reading")]
-    sheet.append(rules_head)
-    for cell in sheet[sheet.max_row]:
-        cell.font, cell.fill = bold, HEADER_FILL
+    _section(sheet, lang, "template-rules", ("template-rule-id", "template-rule-title", "template-rule-severity",
+                                             "template-rule-quote", "template-rule-reading"), bold)
     for rule in ruleset.rules:
         spec = rule.spec
         sheet.append([spec.id, spec.title(lang), t(lang, f"severity-{spec.severity}"), spec.quote or "—",
