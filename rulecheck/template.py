@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
 import pandas as pd
 import typer
@@ -136,7 +136,7 @@ def accepted(p: Plan, lang: str) -> str:
     return types.accepted(p.spec, lang)
 
 
-def _section(sheet: Any, lang: str, title: str, heads: tuple[str, ...], bold: Any) -> None:
+def _section(sheet: Worksheet, lang: str, title: str, heads: tuple[str, ...], bold: Font) -> None:
     """A section of the instructions sheet: its title in bold, then its table's header row."""
     sheet.append([t(lang, title)])
     sheet.cell(sheet.max_row, 1).font = bold
