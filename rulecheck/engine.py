@@ -415,19 +415,37 @@ def _key_hashes(ruleset: Ruleset, keys: list[str], matched: Mapping[str, pd.Seri
     """Per row, a 64-bit hash of its values of ``keys`` (0 where a key other than an optional one is blank).
 
     Group keys are taken as matched for grouping (spaces and full-width folded), the others as parsed.
-    Two people's keys share a hash by accident with odds of about n²/2⁶⁵ (1 in 10⁷ at 1.8 million rows).
+    Each value is hashed the same way in every batch, whatever its column's dtype; a blank optional
+    key hashes as _BLANK_KEY. Two people's keys share a hash by accident with odds of about n²/2⁶⁵
+    (1 in 10⁷ at 1.8 million rows).
     """
-    columns, complete = {}, np.ones(len(base.index), dtype=bool)
+    combined, complete = np.zeros(len(base.index), dtype=np.uint64), np.ones(len(base.index), dtype=bool)
     for key in keys:
         value = matched[key] if key in matched else base.lookup(key)
         if not isinstance(value, pd.Series):
             continue
+        blank = value.isna().to_numpy()
         if key not in ruleset.optional_keys:
-            complete &= value.notna().to_numpy()
-        columns[key] = value.astype(object) if isinstance(value.dtype, pd.CategoricalDtype) else value
-    hashes = pd.util.hash_pandas_object(pd.DataFrame(columns, index=base.index), index=False).to_numpy(dtype=np.uint64, copy=True)
-    hashes[~complete] = 0
-    return pd.Series(hashes, index=base.index)
+            complete &= ~blank
+        # Group keys repeat on every row of a village: hashed once per distinct value. Names and
+        # identity numbers are mostly distinct: hashed as they are, which costs less than counting them.
+        hashes = _value_hashes(value, distinct=key in matched)
+        hashes[blank] = _BLANK_KEY
+        combined = combined * _MIX ^ hashes
+    combined[complete & (combined == 0)] = 1  # 0 is kept for a row without the key
+    combined[~complete] = 0
+    return pd.Series(combined, index=base.index)
+
+
+_BLANK_KEY, _MIX = np.uint64(0x9E3779B97F4A7C15), np.uint64(0x100000001B3)
+
+
+def _value_hashes(value: pd.Series, distinct: bool) -> np.ndarray:
+    """A stable 64-bit hash of each value (pandas' SipHash of its text; anything where it is blank)."""
+    if isinstance(value.dtype, pd.CategoricalDtype):
+        categories = pd.util.hash_array(np.asarray(value.cat.categories, dtype=object), categorize=False)
+        return np.append(categories, _BLANK_KEY)[value.cat.codes.to_numpy()]  # code -1 (blank) takes the last
+    return pd.util.hash_array(value.to_numpy(), categorize=distinct).astype(np.uint64, copy=True)
 
 
 def _compact(column: pd.Series) -> pd.Series:

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rulecheck.engine import SheetInfo, Table, _Grouping, _group_codes
+from rulecheck.engine import SheetInfo, Table, _Grouping, _group_codes, _key_hashes, _value_hashes
 from rulecheck.lang.evaluate import TextColumns
 
 # Names that sort apart by code point, full-width and ASCII among them, and blanks of both kinds.
@@ -123,3 +123,44 @@ def test_a_command_word_turns_the_collector_on(monkeypatch: pytest.MonkeyPatch) 
     finally:
         gc.enable()
     assert seen == [True]
+
+
+# --------------------------------------------------------------------------- duplicate-person keys
+
+
+KEY_VALUES = st.lists(st.sampled_from([None, "丁堰镇", "城关镇", "东村", "a", "nan", ""]), min_size=1, max_size=30)
+
+
+@settings(max_examples=200, deadline=None)
+@given(KEY_VALUES)
+def test_a_value_hashes_alike_in_every_dtype_a_batch_may_give_it(cells: list[object]) -> None:
+    # A batch sends a column no file of it has as a categorical (_compact), another batch the same column
+    # as text: a person's key must hash alike in both, counted (group keys) or not (names, numbers).
+    column = pd.Series(cells, dtype=object)
+    blank = column.isna().to_numpy()
+    shapes = [_value_hashes(column, distinct=True), _value_hashes(column, distinct=False),
+              _value_hashes(column.astype("category"), distinct=True), _value_hashes(column.astype("str"), distinct=False)]
+    for hashes in shapes[1:]:
+        assert hashes[~blank].tolist() == shapes[0][~blank].tolist()
+    for a, b in ((a, b) for a in range(len(cells)) for b in range(len(cells)) if not blank[a] and not blank[b]):
+        assert (shapes[0][a] == shapes[0][b]) == (cells[a] == cells[b])
+
+
+def test_person_keys_are_equal_for_one_person_and_zero_without_a_key() -> None:
+    from rulecheck.lang import expr
+    from rulecheck.rulefile import ruleset
+
+    rules = ruleset.load()
+    keys = ["county", "township", "village", "name", "birth"]
+    born = pd.Series(pd.to_datetime(["1970-01-01", "1970-01-01", "1970-01-01", None, "1970-01-01"]))
+    parsed = {"name": pd.Series(["张三", "张三", "张三", "张三", "李四"], dtype="str"), "birth": born}
+    base = expr.Context(pd.RangeIndex(5), rules.spec.ruleset.as_of, parsed)
+    with_county = {"county": pd.Series(["如皋市", None, None, None, None], dtype=object),
+                   "township": pd.Series(["城关镇"] * 5, dtype=object), "village": pd.Series(["东村"] * 5, dtype=object)}
+    hashes = _key_hashes(rules, keys, with_county, base).tolist()
+    # The county is optional: blank is a value of its own; the birth date is not: blank leaves no key.
+    assert hashes[1] == hashes[2] != hashes[0] and hashes[3] == 0 and 0 not in (hashes[0], hashes[1], hashes[4])
+    assert len({hashes[0], hashes[1], hashes[4]}) == 3
+    # Where no file of the batch has a county column, it travels as a categorical: the same hashes.
+    no_county = dict(with_county, county=pd.Series(pd.Categorical([None] * 5, categories=pd.Index([], dtype=object))))
+    assert _key_hashes(rules, keys, no_county, base).tolist()[1:] == hashes[1:]

@@ -15,7 +15,7 @@ from rulecheck.table.types.date import parse_date
 from rulecheck.table.types.number import parse_number
 from rulecheck.table.types.text import parse_text
 from rulecheck.table.types.years import parse_years
-from rulecheck.table.values import blank_cells, cell_text, fold, fold_text, has_year, is_numeric_cell
+from rulecheck.table.values import Parsed, blank_cells, cell_text, distinct, fold, fold_text, has_year, is_numeric_cell
 
 ROLES = {
     "first-secretary": ["第一书记"],
@@ -265,3 +265,42 @@ def test_blank_cells_are_those_without_text(values: list) -> None:
     # blank() reads blank_cells instead of making the cell text: they must agree on every cell.
     s = pd.Series(values, dtype=object)
     assert blank_cells(s.to_numpy(dtype=object)).tolist() == cell_text(s).isna().tolist()
+
+
+def test_blank_cells_of_every_type_a_cell_can_hold() -> None:
+    # calamine's types are told by their exact type; str subclasses and numpy or pandas scalars by pandas.
+    import decimal
+
+    cells = [None, "", " ", "\u3000\t", "a", " a ", 1.0, float("nan"), np.float64("nan"), np.float64(0), 0, True,
+             dt.datetime(2020, 1, 1), dt.date(2020, 1, 1), dt.time(1), dt.timedelta(0), pd.NaT, np.datetime64("NaT"),
+             np.str_(" "), np.str_("x"), decimal.Decimal("NaN"), pd.Timestamp("2020-01-01"), np.int64(0)]
+    blank = [1, 1, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 1, 0, 0]
+    grid = np.array(cells, dtype=object)
+    assert blank_cells(grid).astype(int).tolist() == blank
+    assert blank_cells(grid[:20].reshape(4, 5)).astype(int).tolist() == np.reshape(blank[:20], (4, 5)).tolist()
+    assert blank_cells(np.zeros((0, 3), dtype=object)).shape == (0, 3)
+
+
+def _kinds(column: pd.Series) -> Parsed:
+    """A row-local parse that shows each cell's kind and text: distinct must hand it a cell that reads as the row's."""
+    from rulecheck.table.values import _kind
+
+    text = cell_text(column)
+    shown = pd.Series([None if pd.isna(t) else f"{_kind(x)}:{t}" for x, t in zip(column, text)], index=column.index, dtype=object)
+    return Parsed(shown, shown.isna())
+
+
+# Text repeated as slates repeat it, blanks of both kinds, and numbers equal to one another (1 == 1.0 == True).
+REPEATED = st.one_of(st.sampled_from(["书记", "委员", "", " ", "1", "是"]), st.none(), st.just(float("nan")),
+                     st.sampled_from([1, 1.0, True, 0, False, -0.0, 0.0]))
+
+
+@settings(max_examples=300)
+@given(st.lists(REPEATED, max_size=30), st.booleans())
+def test_distinct_gives_what_parsing_every_cell_gives(cells: list, text_only: bool) -> None:
+    if text_only:  # the path for columns of text and blanks only
+        cells = [c for c in cells if c is None or isinstance(c, str) or (isinstance(c, float) and np.isnan(c))]
+    column = pd.Series(cells * 3, dtype=object, index=pd.RangeIndex(5, 5 + 3 * len(cells)))
+    got, want = distinct(_kinds, column), _kinds(column)
+    assert got.values.tolist() == want.values.tolist() and got.values.index.equals(column.index)
+    assert got.unreadable.tolist() == want.unreadable.tolist()

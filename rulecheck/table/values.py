@@ -105,11 +105,20 @@ def blank_cells(cells: np.ndarray) -> np.ndarray:
     These are exactly the cells whose ``cell_text`` is missing: NFKC turns no other character
     into whitespace.
     """
-    flat = cells.ravel()
-    blank = pd.isna(flat) | (flat == "")  # calamine gives "" for an empty cell inside the used range
-    rest = np.flatnonzero(~blank)
-    blank[rest[np.fromiter((isinstance(x, str) and x.isspace() for x in flat[rest]), dtype=bool, count=len(rest))]] = True
+    # One pass over the cells, by their exact type: calamine gives str ("" for an empty cell inside
+    # the used range), float, int, bool and datetime types; anything else is asked of pandas.
+    blank = np.array([not x.strip() if (kind := x.__class__) is str
+                      else x is None or (x != x if kind is float else kind not in _NEVER_BLANK and _odd_blank(x))
+                      for x in cells.ravel().tolist()], dtype=bool)
     return blank.reshape(cells.shape)
+
+
+_NEVER_BLANK = frozenset({int, bool, dt.datetime, dt.date, dt.time, dt.timedelta})
+
+
+def _odd_blank(x: object) -> bool:
+    """Whether a cell of a type calamine does not give (a str subclass, a numpy or pandas scalar) is blank."""
+    return not x.strip() if isinstance(x, str) else bool(pd.isna(x))
 
 
 def fold_text(x: str) -> str:
@@ -256,14 +265,23 @@ def distinct(fn: Callable[..., Any], *columns: pd.Series) -> Any:
     equal, uniques = pd.factorize(columns[0].to_numpy(dtype=object), use_na_sentinel=True)
     if len(columns) == 1 and len(uniques) > 0.5 * len(index):
         return fn(*columns)  # mostly distinct already (names, identity numbers): nothing to gain
-    codes = (equal.astype(np.int64) + 1) * KIND_CODES + kind_codes(columns[0])
-    for column in columns[1:]:
-        more = _cell_codes(column)
-        codes = codes * (int(more.max(initial=0)) + 1) + more
-    inverse, uniques = pd.factorize(codes)
-    if len(uniques) == len(index):
+    if len(columns) == 1 and pd.api.types.infer_dtype(uniques, skipna=False) in ("string", "empty"):
+        # Text only, blanks apart: cells equal as values are of one kind already (kind_codes would
+        # tell them apart only where text meets numbers), and the blanks are one more value.
+        inverse = equal.astype(np.int64)
+        blank = inverse < 0
+        inverse[blank] = len(uniques)
+        count = len(uniques) + int(blank.any())
+    else:
+        codes = (equal.astype(np.int64) + 1) * KIND_CODES + kind_codes(columns[0])
+        for column in columns[1:]:
+            more = _cell_codes(column)
+            codes = codes * (int(more.max(initial=0)) + 1) + more
+        inverse, uniques = pd.factorize(codes)
+        count = len(uniques)
+    if count == len(index):
         return fn(*columns)
-    first = np.empty(len(uniques), dtype=np.int64)
+    first = np.empty(count, dtype=np.int64)
     first[inverse[::-1]] = np.arange(len(inverse))[::-1]  # the first row of each distinct value
     out = fn(*(c.iloc[first].reset_index(drop=True) for c in columns))
 
