@@ -92,10 +92,14 @@ def kind_codes(raw: pd.Series) -> np.ndarray:
     Cells equal in Python (True == 1 == 1.0, -0.0 == 0.0) but read differently get different codes.
     """
     codes = _codes(raw)
-    number = codes == NUMBER
-    if number.any():
-        x = pd.to_numeric(raw[number], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-        codes[np.flatnonzero(number)[(x == 0) & np.signbit(x)]] = 5  # str(-0.0) is '-0.0'
+    number = np.flatnonzero(codes == NUMBER)
+    if len(number):
+        # Only a float can be -0.0 (pd.to_numeric would make [0, -0.0] the integers [0, 0]).
+        cells = raw.to_numpy(dtype=object)[number]
+        floats = np.flatnonzero(np.fromiter(map(isinstance, cells, itertools.repeat((float, np.floating))), dtype=bool,
+                                            count=len(cells)))
+        x = np.asarray(cells[floats], dtype=np.float64)
+        codes[number[floats[(x == 0) & np.signbit(x)]]] = 5  # str(-0.0) is '-0.0'
     return codes
 
 
@@ -107,9 +111,9 @@ def blank_cells(cells: np.ndarray) -> np.ndarray:
     """
     # One pass over the cells, by their exact type: calamine gives str ("" for an empty cell inside
     # the used range), float, int, bool and datetime types; anything else is asked of pandas.
-    blank = np.array([not x.strip() if (kind := x.__class__) is str
-                      else x is None or (x != x if kind is float else kind not in _NEVER_BLANK and _odd_blank(x))
-                      for x in cells.ravel().tolist()], dtype=bool)
+    blank = np.fromiter([(not x or x.isspace()) if (kind := x.__class__) is str
+                         else x is None or (x != x if kind is float else kind not in _NEVER_BLANK and _odd_blank(x))
+                         for x in cells.ravel().tolist()], dtype=bool, count=cells.size)
     return blank.reshape(cells.shape)
 
 
@@ -118,7 +122,7 @@ _NEVER_BLANK = frozenset({int, bool, dt.datetime, dt.date, dt.time, dt.timedelta
 
 def _odd_blank(x: object) -> bool:
     """Whether a cell of a type calamine does not give (a str subclass, a numpy or pandas scalar) is blank."""
-    return not x.strip() if isinstance(x, str) else bool(pd.isna(x))
+    return (not x or x.isspace()) if isinstance(x, str) else bool(pd.isna(x))
 
 
 def fold_text(x: str) -> str:
