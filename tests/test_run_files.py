@@ -153,3 +153,21 @@ def test_wps_et_and_ett_files_are_found_in_folders(tmp_path: Path) -> None:
         assert_good_checked(result, folder / name)
 
 
+
+
+def test_a_file_reached_by_several_ways_is_read_once(tmp_path: Path) -> None:
+    # collect finds each folder's real path once: a link to a file, a link to a folder, a path with ".."
+    # and the file itself must still come to one file.
+    from rulecheck.run.files import collect
+
+    real = tmp_path / "real"
+    (real / "sub").mkdir(parents=True)
+    slate = real / "sub" / "丁堰镇.xlsx"
+    slate.write_bytes(CLEAN.read_bytes())
+    (real / "链接.xlsx").symlink_to(slate)
+    (tmp_path / "via").symlink_to(real / "sub")
+    given = [real, tmp_path / "via" / "丁堰镇.xlsx", real / "sub" / ".." / "sub" / "丁堰镇.xlsx", slate]
+    assert collect(given) == [real / "sub" / "丁堰镇.xlsx"]
+    other = real / "sub" / "另一镇.xlsx"
+    other.write_bytes(CLEAN.read_bytes())
+    assert collect([tmp_path / "via", real]) == [tmp_path / "via" / "丁堰镇.xlsx", tmp_path / "via" / "另一镇.xlsx"]

@@ -44,20 +44,9 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from rulecheck.patterns import lazy as _lazy
 from rulecheck.read import limits
 from rulecheck.read.raw import ReadError, Term
-
-class _lazy:  # noqa: N801 - stands in for a compiled pattern
-    """A regular expression compiled on first use: most runs never need the full scans, and start-up counts."""
-
-    def __init__(self, pattern: bytes, flags: int = 0):
-        self.pattern, self.flags = pattern, flags
-
-    def __getattr__(self, name: str):
-        method = getattr(re.compile(self.pattern, self.flags), name)
-        setattr(self, name, method)  # found directly from now on
-        return method
-
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MAGIC: tuple[tuple[bytes, str], ...] = (

@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from rulecheck.patterns import lazy
 from rulecheck.render.messages import LANGS
 
 # --------------------------------------------------------------------------- which language
@@ -247,8 +248,8 @@ _ERROR = {"zh": "错误:", "en": "Error: "}
 _HINT = {"zh": "用 '{command} {option}' 查看帮助。", "en": "Try '{command} {option}' for help."}
 
 # click's message texts (typer's copy and click 8 word them alike), each as a pattern and its zh
-_CLICK_MESSAGES: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
-    (re.compile(pattern), zh, en) for pattern, zh, en in (
+_CLICK_MESSAGES: tuple[tuple[lazy[str], str, str], ...] = tuple(
+    (lazy(pattern), zh, en) for pattern, zh, en in (
         (r"^No such option: (?P<a>\S+)$", "没有这个选项:{a}", "No such option: {a}"),
         (r"^Option '(?P<a>[^']+)' requires an argument\.$", "选项 {a} 后面需要一个值", "Option '{a}' requires an argument."),
         (r"^Option '(?P<a>[^']+)' requires (?P<b>\d+) arguments\.$", "选项 {a} 后面需要 {b} 个值",
@@ -381,7 +382,7 @@ def _types_zh(text: str) -> str:
     return "或".join(_type_zh(p) for p in text.split(" or "))
 
 
-_RULE_FILE: tuple[tuple[re.Pattern[str], Any], ...] = tuple((re.compile(p + "$", re.S), zh) for p, zh in (
+_RULE_FILE: tuple[tuple[lazy[str], Any], ...] = tuple((lazy(p + "$", re.S), zh) for p, zh in (
     # an expression's error, with where in the expression (first: the message inside is any of the others)
     (r"(?P<inner>.*) \(at '(?P<a>.*)' in: (?P<b>.*)\)", "{inner}(位置:「{a}」,表达式:{b})"),
     # reading the file
@@ -469,7 +470,7 @@ _RULE_FILE: tuple[tuple[re.Pattern[str], Any], ...] = tuple((re.compile(p + "$",
 ))
 
 # PyYAML's and libyaml's commonest problems
-_YAML: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re.S), zh) for p, zh in (
+_YAML: tuple[tuple[lazy[str], str], ...] = tuple((lazy(p, re.S), zh) for p, zh in (
     (r"^found character '(?P<a>.*)' that cannot start any token$", "这里有不能出现的字符 {a}(YAML 不允许用 Tab 缩进)"),
     (r"^found character that cannot start any token$", "这里有不能出现的字符(YAML 不允许用 Tab 缩进)"),
     (r"^mapping values are not allowed (here|in this context)$", "这里不能写「键: 值」(冒号后要有空格,缩进要对齐)"),
@@ -541,7 +542,7 @@ def value_message(message: str, lang: str) -> str:
 
 
 # tomllib's errors, without their "(at line N, column M)": the line is named before the message
-_TOML: tuple[tuple[re.Pattern[str], str, str], ...] = tuple((re.compile(p + "$", re.S), zh, en) for p, zh, en in (
+_TOML: tuple[tuple[lazy[str], str, str], ...] = tuple((lazy(p + "$", re.S), zh, en) for p, zh, en in (
     (r"Cannot overwrite a value", "同一个键写了两次", "a key is set twice"),
     (r"Cannot declare (?P<a>.*) twice", "表 [{a}] 声明了两次", "the table [{a}] is declared twice"),
     (r"Cannot mutate immutable namespace (?P<a>.*)", "{a} 已在别处整体写出,不能再添加键", "{a} is already written out whole elsewhere"),
