@@ -60,3 +60,22 @@ def test_group_counts_agree_with_pandas(rows: list[tuple[int, str | None, bool]]
     distinct = group_distinct(codes, 6, column)
     assert counted.tolist() == mask.groupby(codes).sum().reindex(range(6), fill_value=0).astype(float).tolist()
     assert distinct.tolist() == column.groupby(codes).nunique().reindex(range(6), fill_value=0).astype(float).tolist()
+
+
+YEAR_LIST = st.one_of(st.none(), st.lists(st.integers(2003, 2009), max_size=4).map(
+    lambda ys: "," + ",".join(str(y) for y in sorted(set(ys))) + "," if ys else None))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(YEAR_LIST, min_size=1, max_size=20), st.integers(2002, 2008), st.integers(0, 3))
+def test_consecutive_years_within_a_window(lists: list[str | None], first: int, width: int) -> None:
+    # Each distinct list is searched once per year of the window: the answer must be the row-by-row one.
+    last = first + width
+    frame = pd.DataFrame({"years": pd.Series(lists, dtype=object)})
+    got = values(f"consecutive_years(years, {first}, {last})", frame)
+
+    def expected(text: str | None) -> bool:
+        held = {int(y) for y in (text or "").strip(",").split(",") if y}
+        return any(y in held and y + 1 in held for y in range(first, last))
+
+    assert got == [expected(t) for t in lists]

@@ -31,10 +31,14 @@ def _years_in_window(ctx: Context, years: pd.Series, first: Any, last: Any) -> p
     """True where two consecutive calendar years within [first, last] are both in the list."""
     from rulecheck.table.values import has_year
 
-    out = pd.Series(False, index=years.index)
+    # Year lists repeat (most are blank): each distinct list is searched, once for each year of the window.
+    numbers, lists = pd.factorize(years.to_numpy(dtype=object), use_na_sentinel=True)
+    hay = pd.Series(np.append(lists, None), dtype=object)  # code -1 (blank) takes the last
+    found = {year: has_year(hay, year).to_numpy() for year in range(int(first), int(last) + 1)}
+    both = np.zeros(len(hay), dtype=bool)
     for year in range(int(first), int(last)):  # loops over the window's years, never over rows
-        out |= has_year(years, year) & has_year(years, year + 1)
-    return out
+        both |= found[year] & found[year + 1]
+    return pd.Series(both[numbers], index=years.index)
 
 
 def _make_date(ctx: Context, *args: Any) -> Any:
