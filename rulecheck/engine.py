@@ -330,7 +330,9 @@ class _Grouping:
         # Files numbered by first appearance, which is the order they were read (sheets are in that order).
         number, names = pd.factorize(pd.Series([s.file for s in self.table.sheets], dtype=object))
         files = max(len(names), 1)
-        pairs = np.unique(self.codes.to_numpy().astype(np.int64) * files + number[self.table.sheet_id])
+        pairs = self.codes.to_numpy().astype(np.int64) * files + number[self.table.sheet_id]
+        # A file's rows of one group come together: the first of each run is enough to sort.
+        pairs = np.unique(pairs[np.flatnonzero(np.diff(pairs, prepend=-1))]) if len(pairs) else pairs
         groups, file_of = np.divmod(pairs, files)
         return np.searchsorted(groups, np.arange(self.count + 1)), file_of, np.asarray(names, dtype=object)
 
