@@ -34,10 +34,16 @@ def counts(folder: Path, checkout: Path) -> dict[str, list[int]]:
         for dump in Path(out).glob("cg.*"):
             summary = re.search(r"^summary: (\d+)", dump.read_text(errors="replace"), re.M)
             totals[dump.name[len("cg."):]] = int(summary.group(1)) if summary else 0
+    return by_process(totals)
+
+
+def by_process(totals: dict[str, int]) -> dict[str, list[int]]:
+    """Callgrind's dumps ("PID" and "PID.N", by their instruction totals) as the run's processes."""
     pids = {name.split(".")[0] for name in totals}
     if not pids:
         raise SystemExit("callgrind wrote nothing: is valgrind installed?")
-    main = min(pids, key=int)
+    forked = [pid for pid in pids if pid + ".1" in totals]  # only the main process forks (pids may wrap)
+    main = forked[0] if len(forked) == 1 else min(pids, key=int)
     # The main process's first dump (".1") is everything before the first fork; its last, unnumbered one
     # everything after the last fork; the numbered ones between are the few instructions between forks.
     between = [v for name, v in totals.items() if name.startswith(main + ".") and name != main + ".1"]

@@ -48,3 +48,14 @@ def test_the_benchmark_script_runs_end_to_end(tmp_path: Path) -> None:
     [written] = (tmp_path / "out").glob("results-*.json")
     data = json.loads(written.read_text(encoding="utf-8"))
     assert data["startup"]["imports_ms"] and data["results"][0]["workbooks"] == 3
+
+
+def test_callgrind_dumps_are_told_apart_by_process() -> None:
+    # instructions.py needs valgrind to run; how it reads callgrind's dumps is tested here. The main
+    # process (lowest pid) dumps before each fork: ".1" is its start-up, the rest after the batches.
+    import instructions  # noqa: E402
+
+    dumps = {"100": 40, "100.1": 20, "100.2": 1, "100.3": 2, "205": 300, "101": 250}
+    assert instructions.by_process(dumps) == {"start": [20], "after": [43], "batches": [300, 250]}
+    wrapped = {"900": 40, "900.1": 20, "12": 300}  # a batch process's pid below the main one's
+    assert instructions.by_process(wrapped) == {"start": [20], "after": [40], "batches": [300]}
